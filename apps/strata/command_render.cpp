@@ -1,0 +1,127 @@
+// strata render SCENE (--path PATH.json | --orbit) --out DIR: renders a camera path to numbered
+// PNGs (and depth on request) with a progress bar and a summary.
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "apps/strata/backend.h"
+#include "apps/strata/commands.h"
+#include "neural/core/atomic_file.h"
+#include "neural/core/error.h"
+#include "neural/core/image_io.h"
+#include "neural/core/progress.h"
+#include "neural/path/camera_path.h"
+#include "neural/scene/scene.h"
+
+namespace strata::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RenderOptions {
+  std::string scene;
+  std::string path;
+  bool orbit = false;
+  int frames = 60;
+  std::string out;
+  int width = 0, height = 0;
+  std::string depth;  // "", "png16" or "exr"
+  float depth_scale = 1000.0f;
+  BackendChoice backend;
+};
+
+// Focus distance for sways around a reference camera: the median depth of the scene's plane
+// centres in front of it.
+float median_depth(const PlaneSet& planes, const Camera& camera) {
+  std::vector<float> depths;
+  for (const Plane& p : planes.planes) {
+    const float d = glm::dot(p.center() - camera.position(), camera.forward());
+    if (d > 0.0f) depths.push_back(d);
+  }
+  if (depths.empty()) return 1.0f;
+  std::nth_element(depths.begin(), depths.begin() + long(depths.size() / 2), depths.end());
+  return depths[depths.size() / 2];
+}
+
+float nearest_depth(const PlaneSet& planes, const Camera& camera) {
+  float nearest = 1e30f;
+  for (const Plane& p : planes.planes) {
+    const float d = glm::dot(p.center() - camera.position(), camera.forward());
+    if (d > 0.0f) nearest = std::min(nearest, d);
+  }
+  return nearest < 1e30f ? nearest : 1.0f;
+}
+
+// The path --orbit makes: a sway around the reference camera when the scene has one (MPIs and
+// posed planes are made for a view and fall apart seen from behind), else a circle around the
+// scene's bounds.
+CameraPath default_path(const Scene& scene, const PlaneSet& planes) {
+  if (scene.reference_camera && scene.reference_camera->projection == Projection::kPinhole) {
+    const Camera& ref = *scene.reference_camera;
+    return wiggle_path(ref, median_depth(planes, ref), 0.06f * nearest_depth(planes, ref), 8);
+  }
+  return orbit_path(planes.bounds(), 12, 50.0f);
+}
+
+void run_render(const RenderOptions& o) {
+  if (o.path.empty() == !o.orbit) throw InputError("", "--path/--orbit", "give exactly one of --path PATH.json or --orbit");
+  if (o.frames < 1) throw InputError("", "--frames", "expected at least 1 frame");
+  if ((o.width > 0) != (o.height > 0)) throw InputError("", "--width/--height", "give both or neither");
+  const Scene scene = load_scene(o.scene);
+  const PlaneSet planes = scene_planes(scene);
+  const CameraPath camera_path = o.orbit ? default_path(scene, planes) : read_camera_path(o.path);
+  int width = o.width, height = o.height;
+  if (width == 0 && camera_path.width > 0) width = camera_path.width, height = camera_path.height;
+  if (width == 0 && scene.reference_camera) width = scene.reference_camera->width, height = scene.reference_camera->height;
+  if (width == 0) width = 640, height = 480;
+  if (width > 16384 || height > 16384) throw InputError("", "--width/--height", "expected at most 16384 pixels a side");
+
+  ensure_writable_directory(o.out);
+  auto renderer = make_renderer(o.backend);
+  renderer->set_scene(scene);
+  const std::vector<Camera> cameras = camera_path.sample(o.frames, width, height);
+
+  ProgressBar progress("render", cameras.size());
+  for (size_t i = 0; i < cameras.size(); ++i) {
+    const RenderOutput frame = renderer->render(cameras[i]);
+    char name[32];
+    std::snprintf(name, sizeof(name), "%04zu", i);
+    const fs::path base = fs::path(o.out) / name;
+    write_png(base.string() + ".png", frame.color);
+    if (o.depth == "png16") write_png16(base.string() + "_depth.png", frame.depth, o.depth_scale);
+    if (o.depth == "exr") write_exr(base.string() + "_depth.exr", frame.depth);
+    progress.update(i + 1);
+  }
+  progress.finish();
+  write_camera_path((fs::path(o.out) / "path.json").string(), camera_path);
+  const double seconds = progress.elapsed_seconds();
+  std::printf("rendered %zu frames of %dx%d with %s in %.2f s (%.1f ms/frame)\n", cameras.size(), width, height,
+              renderer->name().c_str(), seconds, 1000.0 * seconds / double(cameras.size()));
+  std::printf("frames: %s/0000.png .. %04zu.png%s; camera path: %s/path.json\n", o.out.c_str(), cameras.size() - 1,
+              o.depth.empty() ? "" : (o.depth == "exr" ? " (+ _depth.exr)" : " (+ _depth.png)"), o.out.c_str());
+}
+
+}  // namespace
+
+void add_render_command(CLI::App& app) {
+  auto o = std::make_shared<RenderOptions>();
+  CLI::App* command = app.add_subcommand("render", "Render a scene along a camera path to numbered PNGs");
+  command->add_option("scene", o->scene, "planes.json, layers.json, or a folder holding one (or a Stereo Magnification result)")
+      ->required();
+  command->add_option("--path", o->path, "Camera path: strata path.json, nerfstudio camera_path.json or instant-ngp base_cam.json");
+  command->add_flag("--orbit", o->orbit,
+                    "Make a path: a sway around the scene's reference camera, or a circle around its bounds");
+  command->add_option("--frames", o->frames, "Number of frames spread over the path")->capture_default_str();
+  command->add_option("--out", o->out, "Output folder (created if missing)")->required();
+  command->add_option("--width", o->width, "Frame width in pixels (default: the path's, else the scene's reference camera)");
+  command->add_option("--height", o->height, "Frame height in pixels");
+  command->add_option("--depth", o->depth, "Also write expected depth: png16 (depth x scale, 16-bit) or exr (metres)")
+      ->check(CLI::IsMember({"png16", "exr"}));
+  command->add_option("--depth-scale", o->depth_scale, "png16 units per metre")->capture_default_str();
+  add_backend_options(*command, o->backend);
+  command->callback([o] { run_render(*o); });
+}
+
+}  // namespace strata::cli

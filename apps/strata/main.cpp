@@ -1,0 +1,31 @@
+// strata: the command line. Exit codes: 0 success, 2 bad input or arguments, 1 internal error.
+#include <cstdio>
+#include <exception>
+
+#include "apps/strata/commands.h"
+#include "neural/core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"strata: layered scenes (layer stacks, multiplane images, posed planes) — inspect, render, benchmark"};
+  app.require_subcommand(1);
+  strata::cli::add_info_command(app);
+  strata::cli::add_render_command(app);
+  strata::cli::add_bench_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const strata::InputError& e) {
+    std::fprintf(stderr, "strata: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "strata: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

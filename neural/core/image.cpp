@@ -1,0 +1,32 @@
+#include "neural/core/image.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace strata {
+
+Image::Image(int w, int h, vec4 fill) : width(w), height(h), pixels(size_t(w) * h, fill) {}
+
+vec4 Image::sample_bilinear(float s, float t) const {
+  // Texel centres sit at (i + 0.5) / width.
+  const float x = s * float(width) - 0.5f;
+  const float y = t * float(height) - 0.5f;
+  const float fx = std::floor(x), fy = std::floor(y);
+  const float ax = x - fx, ay = y - fy;
+  const int x0 = std::clamp(int(fx), 0, width - 1), x1 = std::clamp(int(fx) + 1, 0, width - 1);
+  const int y0 = std::clamp(int(fy), 0, height - 1), y1 = std::clamp(int(fy) + 1, 0, height - 1);
+  const vec4 top = glm::mix(at(x0, y0), at(x1, y0), ax);
+  const vec4 bottom = glm::mix(at(x0, y1), at(x1, y1), ax);
+  return glm::mix(top, bottom, ay);
+}
+
+Image over_background(const Image& image, vec3 background) {
+  Image out(image.width, image.height);
+  for (size_t i = 0; i < image.pixels.size(); ++i) {
+    const vec4 p = image.pixels[i];
+    out.pixels[i] = vec4(vec3(p) + (1.0f - p.a) * background, 1.0f);
+  }
+  return out;
+}
+
+}  // namespace strata

@@ -1,0 +1,23 @@
+#include "neural/core/parallel.h"
+#include "neural/planes/plane_set_render.h"
+#include "renderer/scene_renderer.h"
+
+namespace strata {
+
+namespace {
+
+class CpuSceneRenderer final : public SceneRenderer {
+ public:
+  std::string name() const override { return "cpu (" + std::to_string(thread_count()) + " threads)"; }
+  void set_scene(const Scene& scene) override { planes_ = scene_planes(scene); }
+  RenderOutput render(const Camera& camera) override { return render_planes(planes_, camera); }
+
+ private:
+  PlaneSet planes_;
+};
+
+}  // namespace
+
+std::unique_ptr<SceneRenderer> make_cpu_renderer() { return std::make_unique<CpuSceneRenderer>(); }
+
+}  // namespace strata
