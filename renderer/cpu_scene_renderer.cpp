@@ -8,7 +8,9 @@ namespace {
 
 class CpuSceneRenderer final : public SceneRenderer {
  public:
-  std::string name() const override { return "cpu (" + std::to_string(thread_count()) + " threads)"; }
+  std::string name() const override {
+    return "cpu (" + std::to_string(thread_count()) + " threads)";
+  }
   void set_scene(const Scene& scene) override { planes_ = scene_planes(scene); }
   RenderOutput render(const Camera& camera) override { return render_planes(planes_, camera); }
 
@@ -18,6 +20,8 @@ class CpuSceneRenderer final : public SceneRenderer {
 
 }  // namespace
 
-std::unique_ptr<SceneRenderer> make_cpu_renderer() { return std::make_unique<CpuSceneRenderer>(); }
+std::unique_ptr<SceneRenderer> make_cpu_renderer() {
+  return std::make_unique<CpuSceneRenderer>();
+}
 
 }  // namespace strata

@@ -10,7 +10,9 @@ namespace strata::test {
 
 namespace fs = std::filesystem;
 
-std::string source_dir() { return STRATA_SOURCE_DIR; }
+std::string source_dir() {
+  return STRATA_SOURCE_DIR;
+}
 
 std::optional<std::string> shared_dir() {
   if (const char* env = std::getenv("STRATA_SHARED_DIR")) {

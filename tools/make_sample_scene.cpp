@@ -17,7 +17,7 @@ using namespace strata;
 
 namespace {
 
-const vec3 kLight(0.6f, 2.6f, 0.9f);      // point light, metres
+const vec3 kLight(0.6f, 2.6f, 0.9f);  // point light, metres
 const vec3 kBallCentre(0.45f, 0.5f, -0.5f);
 constexpr float kBallRadius = 0.5f;
 
@@ -100,33 +100,41 @@ void paint(Plane& plane, int width, int height, Shade shade) {
   parallel_for(size_t(height), 16, [&](size_t y0, size_t y1) {
     for (int y = int(y0); y < int(y1); ++y)
       for (int x = 0; x < width; ++x) {
-        const vec3 p = plane.origin + (x + 0.5f) / width * plane.u_axis + (y + 0.5f) / height * plane.v_axis;
+        const vec3 p =
+            plane.origin + (x + 0.5f) / width * plane.u_axis + (y + 0.5f) / height * plane.v_axis;
         plane.texture.at(x, y) = shade(p);
       }
   });
 }
 
-vec4 opaque(vec3 c) { return vec4(glm::clamp(c, 0.0f, 1.0f), 1.0f); }
+vec4 opaque(vec3 c) {
+  return vec4(glm::clamp(c, 0.0f, 1.0f), 1.0f);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2 || std::string(argv[1]) == "--help") {
-    std::fprintf(stderr, "usage: make_sample_scene OUT_FOLDER\nMakes the room-corner structural MPI sample scene.\n");
+    std::fprintf(stderr,
+                 "usage: make_sample_scene OUT_FOLDER\nMakes the room-corner structural MPI sample "
+                 "scene.\n");
     return argc == 2 ? 0 : 2;
   }
   try {
     PlaneSet set;
-    const Camera reference =
-        Camera::pinhole_fov_y(640, 480, glm::radians(50.0f), look_at(vec3(0.2f, 1.1f, 3.0f), vec3(0.2f, 1.1f, -1.0f)));
+    const Camera reference = Camera::pinhole_fov_y(
+        640, 480, glm::radians(50.0f), look_at(vec3(0.2f, 1.1f, 3.0f), vec3(0.2f, 1.1f, -1.0f)));
     set.reference_camera = reference;
 
     Plane back{"back_wall", vec3(-2.0f, 3.0f, -2.0f), vec3(4.5f, 0, 0), vec3(0, -3.0f, 0), {}};
-    paint(back, 600, 400, [](vec3 p) { return opaque(back_wall_albedo(p) * lighting(p, vec3(0, 0, 1))); });
+    paint(back, 600, 400,
+          [](vec3 p) { return opaque(back_wall_albedo(p) * lighting(p, vec3(0, 0, 1))); });
     Plane side{"left_wall", vec3(-2.0f, 3.0f, 3.5f), vec3(0, 0, -5.5f), vec3(0, -3.0f, 0), {}};
-    paint(side, 660, 360, [](vec3 p) { return opaque(side_wall_albedo(p) * lighting(p, vec3(1, 0, 0))); });
+    paint(side, 660, 360,
+          [](vec3 p) { return opaque(side_wall_albedo(p) * lighting(p, vec3(1, 0, 0))); });
     Plane floor{"floor", vec3(-2.0f, 0.0f, -2.0f), vec3(4.5f, 0, 0), vec3(0, 0, 5.5f), {}};
-    paint(floor, 512, 626, [](vec3 p) { return opaque(floor_albedo(p) * lighting(p, vec3(0, 1, 0))); });
+    paint(floor, 512, 626,
+          [](vec3 p) { return opaque(floor_albedo(p) * lighting(p, vec3(0, 1, 0))); });
     set.planes = {back, side, floor};
 
     // A tinted glass panel standing at an angle: crosses the ball's slices in depth.
@@ -135,7 +143,8 @@ int main(int argc, char** argv) {
     paint(glass, 220, 300, [&](vec3 p) {
       const vec3 q = p - glass.origin;
       const float s = glm::dot(q, panel_dir) / 1.1f, t = -q.y / 1.5f;
-      if (s < 0.04f || s > 0.96f || t < 0.03f || t > 0.97f) return vec4(0.15f, 0.15f, 0.17f, 1.0f);  // frame
+      if (s < 0.04f || s > 0.96f || t < 0.03f || t > 0.97f)
+        return vec4(0.15f, 0.15f, 0.17f, 1.0f);  // frame
       const float a = 0.35f;
       return vec4(vec3(0.35f, 0.6f, 0.75f) * a, a);
     });
@@ -145,7 +154,8 @@ int main(int argc, char** argv) {
     // surface points whose depth falls in its slab (alpha = coverage, 4x4 supersampled).
     constexpr int kSlices = 10;
     const float centre_depth = glm::dot(kBallCentre - reference.position(), reference.forward());
-    const float near_depth = centre_depth - kBallRadius, far_depth = centre_depth + 0.1f * kBallRadius;
+    const float near_depth = centre_depth - kBallRadius,
+                far_depth = centre_depth + 0.1f * kBallRadius;
     vec2 centre_px;
     float unused;
     reference.project(kBallCentre, &centre_px, &unused);
@@ -159,7 +169,8 @@ int main(int argc, char** argv) {
       const float depth = 0.5f * (slab_far + slab_near);
       Plane slice;
       slice.name = "ball_" + std::to_string(i);
-      const vec3 corner((lo.x - reference.cx) / reference.fx * depth, (reference.cy - lo.y) / reference.fy * depth, -depth);
+      const vec3 corner((lo.x - reference.cx) / reference.fx * depth,
+                        (reference.cy - lo.y) / reference.fy * depth, -depth);
       slice.origin = vec3(reference.camera_to_world * vec4(corner, 1.0f));
       slice.u_axis = mat3(reference.camera_to_world) * vec3(size.x / reference.fx * depth, 0, 0);
       slice.v_axis = mat3(reference.camera_to_world) * vec3(0, -size.y / reference.fy * depth, 0);
@@ -169,7 +180,9 @@ int main(int argc, char** argv) {
           vec4 sum(0.0f);
           for (int sy = 0; sy < 4; ++sy)
             for (int sx = 0; sx < 4; ++sx) {
-              const vec2 px = lo + vec2((x + (sx + 0.5f) / 4.0f) / texture_size, (y + (sy + 0.5f) / 4.0f) / texture_size) * size;
+              const vec2 px = lo + vec2((x + (sx + 0.5f) / 4.0f) / texture_size,
+                                        (y + (sy + 0.5f) / 4.0f) / texture_size) *
+                                       size;
               const Ray ray = reference.ray(px);
               const float t = hit_ball(ray.origin, ray.direction);
               if (t < 0.0f) continue;
@@ -180,8 +193,10 @@ int main(int argc, char** argv) {
               const float diffuse = std::max(0.0f, glm::dot(n, l));
               const float specular = std::pow(std::max(0.0f, glm::dot(n, h)), 40.0f);
               const float stripes = 0.5f + 0.5f * std::sin(12.0f * std::atan2(n.z, n.x));
-              const vec3 albedo = glm::mix(vec3(0.85f, 0.2f, 0.15f), vec3(0.95f, 0.85f, 0.3f), glm::step(0.5f, stripes));
-              sum += vec4(glm::clamp(albedo * (0.2f + 0.9f * diffuse) + 0.5f * specular, 0.0f, 1.0f), 1.0f);
+              const vec3 albedo = glm::mix(vec3(0.85f, 0.2f, 0.15f), vec3(0.95f, 0.85f, 0.3f),
+                                           glm::step(0.5f, stripes));
+              sum += vec4(
+                  glm::clamp(albedo * (0.2f + 0.9f * diffuse) + 0.5f * specular, 0.0f, 1.0f), 1.0f);
             }
           slice.texture.at(x, y) = sum / 16.0f;  // premultiplied by coverage
         }

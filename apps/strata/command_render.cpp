@@ -66,17 +66,21 @@ CameraPath default_path(const Scene& scene, const PlaneSet& planes) {
 }
 
 void run_render(const RenderOptions& o) {
-  if (o.path.empty() == !o.orbit) throw InputError("", "--path/--orbit", "give exactly one of --path PATH.json or --orbit");
+  if (o.path.empty() == !o.orbit)
+    throw InputError("", "--path/--orbit", "give exactly one of --path PATH.json or --orbit");
   if (o.frames < 1) throw InputError("", "--frames", "expected at least 1 frame");
-  if ((o.width > 0) != (o.height > 0)) throw InputError("", "--width/--height", "give both or neither");
+  if ((o.width > 0) != (o.height > 0))
+    throw InputError("", "--width/--height", "give both or neither");
   const Scene scene = load_scene(o.scene);
   const PlaneSet planes = scene_planes(scene);
   const CameraPath camera_path = o.orbit ? default_path(scene, planes) : read_camera_path(o.path);
   int width = o.width, height = o.height;
   if (width == 0 && camera_path.width > 0) width = camera_path.width, height = camera_path.height;
-  if (width == 0 && scene.reference_camera) width = scene.reference_camera->width, height = scene.reference_camera->height;
+  if (width == 0 && scene.reference_camera)
+    width = scene.reference_camera->width, height = scene.reference_camera->height;
   if (width == 0) width = 640, height = 480;
-  if (width > 16384 || height > 16384) throw InputError("", "--width/--height", "expected at most 16384 pixels a side");
+  if (width > 16384 || height > 16384)
+    throw InputError("", "--width/--height", "expected at most 16384 pixels a side");
 
   ensure_writable_directory(o.out);
   auto renderer = make_renderer(o.backend);
@@ -97,29 +101,45 @@ void run_render(const RenderOptions& o) {
   progress.finish();
   write_camera_path((fs::path(o.out) / "path.json").string(), camera_path);
   const double seconds = progress.elapsed_seconds();
-  std::printf("rendered %zu frames of %dx%d with %s in %.2f s (%.1f ms/frame)\n", cameras.size(), width, height,
-              renderer->name().c_str(), seconds, 1000.0 * seconds / double(cameras.size()));
-  std::printf("frames: %s/0000.png .. %04zu.png%s; camera path: %s/path.json\n", o.out.c_str(), cameras.size() - 1,
-              o.depth.empty() ? "" : (o.depth == "exr" ? " (+ _depth.exr)" : " (+ _depth.png)"), o.out.c_str());
+  std::printf("rendered %zu frames of %dx%d with %s in %.2f s (%.1f ms/frame)\n", cameras.size(),
+              width, height, renderer->name().c_str(), seconds,
+              1000.0 * seconds / double(cameras.size()));
+  std::printf("frames: %s/0000.png .. %04zu.png%s; camera path: %s/path.json\n", o.out.c_str(),
+              cameras.size() - 1,
+              o.depth.empty() ? "" : (o.depth == "exr" ? " (+ _depth.exr)" : " (+ _depth.png)"),
+              o.out.c_str());
 }
 
 }  // namespace
 
 void add_render_command(CLI::App& app) {
   auto o = std::make_shared<RenderOptions>();
-  CLI::App* command = app.add_subcommand("render", "Render a scene along a camera path to numbered PNGs");
-  command->add_option("scene", o->scene, "planes.json, layers.json, or a folder holding one (or a Stereo Magnification result)")
+  CLI::App* command =
+      app.add_subcommand("render", "Render a scene along a camera path to numbered PNGs");
+  command
+      ->add_option(
+          "scene", o->scene,
+          "planes.json, layers.json, or a folder holding one (or a Stereo Magnification result)")
       ->required();
-  command->add_option("--path", o->path, "Camera path: strata path.json, nerfstudio camera_path.json or instant-ngp base_cam.json");
-  command->add_flag("--orbit", o->orbit,
-                    "Make a path: a sway around the scene's reference camera, or a circle around its bounds");
-  command->add_option("--frames", o->frames, "Number of frames spread over the path")->capture_default_str();
+  command->add_option(
+      "--path", o->path,
+      "Camera path: strata path.json, nerfstudio camera_path.json or instant-ngp base_cam.json");
+  command->add_flag(
+      "--orbit", o->orbit,
+      "Make a path: a sway around the scene's reference camera, or a circle around its bounds");
+  command->add_option("--frames", o->frames, "Number of frames spread over the path")
+      ->capture_default_str();
   command->add_option("--out", o->out, "Output folder (created if missing)")->required();
-  command->add_option("--width", o->width, "Frame width in pixels (default: the path's, else the scene's reference camera)");
+  command->add_option(
+      "--width", o->width,
+      "Frame width in pixels (default: the path's, else the scene's reference camera)");
   command->add_option("--height", o->height, "Frame height in pixels");
-  command->add_option("--depth", o->depth, "Also write expected depth: png16 (depth x scale, 16-bit) or exr (metres)")
+  command
+      ->add_option("--depth", o->depth,
+                   "Also write expected depth: png16 (depth x scale, 16-bit) or exr (metres)")
       ->check(CLI::IsMember({"png16", "exr"}));
-  command->add_option("--depth-scale", o->depth_scale, "png16 units per metre")->capture_default_str();
+  command->add_option("--depth-scale", o->depth_scale, "png16 units per metre")
+      ->capture_default_str();
   add_backend_options(*command, o->backend);
   command->callback([o] { run_render(*o); });
 }

@@ -6,7 +6,9 @@
 #include "neural/core/error.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"strata: layered scenes (layer stacks, multiplane images, posed planes) — inspect, render, benchmark"};
+  CLI::App app{
+      "strata: layered scenes (layer stacks, multiplane images, posed planes) — inspect, render, "
+      "benchmark"};
   app.require_subcommand(1);
   strata::cli::add_info_command(app);
   strata::cli::add_render_command(app);

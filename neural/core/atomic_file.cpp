@@ -16,7 +16,8 @@ namespace strata {
 
 namespace fs = std::filesystem;
 
-void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write) {
+void write_atomically(const std::string& path,
+                      const std::function<void(const std::string&)>& write) {
   static std::atomic<unsigned> counter{0};
   const std::string tmp =
       path + ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(counter.fetch_add(1));
@@ -38,7 +39,8 @@ void write_atomically(const std::string& path, const std::function<void(const st
 void write_text_atomically(const std::string& path, const std::string& bytes) {
   write_atomically(path, [&](const std::string& tmp) {
     std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw InputError(path, "", std::string("cannot write the file: ") + std::strerror(errno));
+    if (!out)
+      throw InputError(path, "", std::string("cannot write the file: ") + std::strerror(errno));
     out.write(bytes.data(), std::streamsize(bytes.size()));
     out.close();
     if (!out) throw InputError(path, "", "write failed (disk full?)");
@@ -54,9 +56,12 @@ void ensure_writable_directory(const std::string& dir) {
     throw InputError(dir, "", "the output path exists and is not a folder");
   }
   // A probe file, not access(2): root passes access() even where writes fail.
-  const std::string probe = (fs::path(dir) / (".strata_probe" + std::to_string(::getpid()))).string();
+  const std::string probe =
+      (fs::path(dir) / (".strata_probe" + std::to_string(::getpid()))).string();
   std::FILE* f = std::fopen(probe.c_str(), "wb");
-  if (!f) throw InputError(dir, "", std::string("the output folder is not writable: ") + std::strerror(errno));
+  if (!f)
+    throw InputError(dir, "",
+                     std::string("the output folder is not writable: ") + std::strerror(errno));
   std::fclose(f);
   fs::remove(probe, ec);
 }

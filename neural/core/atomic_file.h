@@ -10,7 +10,8 @@ namespace strata {
 // Calls write(tmp_path) to produce the file at a temporary path next to `path`, then renames
 // it onto `path`. If write throws or the rename fails, the temporary file is removed and an
 // InputError (for an unwritable location) or the original exception propagates.
-void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write);
+void write_atomically(const std::string& path,
+                      const std::function<void(const std::string&)>& write);
 
 // Writes `bytes` to `path` atomically.
 void write_text_atomically(const std::string& path, const std::string& bytes);

@@ -80,15 +80,15 @@ Camera Camera::resized(int new_width, int new_height) const {
 
 void Camera::validate(const std::string& where) const {
   if (width <= 0 || height <= 0)
-    throw InputError(where, "width/height",
-                     "expected a positive size, got " + std::to_string(width) + "x" +
-                         std::to_string(height));
+    throw InputError(
+        where, "width/height",
+        "expected a positive size, got " + std::to_string(width) + "x" + std::to_string(height));
   if (width > 32768 || height > 32768)
     throw InputError(where, "width/height", "expected at most 32768 pixels a side");
-  if (projection == Projection::kPinhole &&
-      !(std::isfinite(fx) && std::isfinite(fy) && fx > 0 && fy > 0 && std::isfinite(cx) &&
-        std::isfinite(cy)))
-    throw InputError(where, "fx/fy/cx/cy", "expected finite intrinsics with positive focal lengths");
+  if (projection == Projection::kPinhole && !(std::isfinite(fx) && std::isfinite(fy) && fx > 0 &&
+                                              fy > 0 && std::isfinite(cx) && std::isfinite(cy)))
+    throw InputError(where, "fx/fy/cx/cy",
+                     "expected finite intrinsics with positive focal lengths");
   if (!all_finite(camera_to_world))
     throw InputError(where, "camera_to_world", "expected finite numbers (found NaN or infinity)");
 }

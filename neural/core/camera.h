@@ -21,8 +21,8 @@ struct Ray {
 
 struct Camera {
   Projection projection = Projection::kPinhole;
-  int width = 0;              // pixels
-  int height = 0;             // pixels
+  int width = 0;               // pixels
+  int height = 0;              // pixels
   float fx = 0.0f, fy = 0.0f;  // focal lengths, pixels (pinhole only)
   float cx = 0.0f, cy = 0.0f;  // principal point, pixels (pinhole only)
   mat4 camera_to_world{1.0f};  // rigid pose, OpenGL axes

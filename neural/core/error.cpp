@@ -16,6 +16,8 @@ InputError::InputError(const std::string& file, const std::string& field,
                        const std::string& problem)
     : std::runtime_error(compose(file, field, problem)) {}
 
-void warn(const std::string& message) { std::fprintf(stderr, "strata: warning: %s\n", message.c_str()); }
+void warn(const std::string& message) {
+  std::fprintf(stderr, "strata: warning: %s\n", message.c_str());
+}
 
 }  // namespace strata

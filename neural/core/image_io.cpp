@@ -32,7 +32,9 @@ std::string stb_failure() {
          "); expected PNG, JPG, BMP or TGA";
 }
 
-uint8_t to_byte(float v) { return uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
+uint8_t to_byte(float v) {
+  return uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+}
 
 void put_u32_be(std::string& out, uint32_t v) {
   out.push_back(char(v >> 24));
@@ -45,7 +47,8 @@ void put_chunk(std::string& out, const char type[4], const std::string& data) {
   put_u32_be(out, uint32_t(data.size()));
   const std::string body = std::string(type, 4) + data;
   out += body;
-  put_u32_be(out, uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), uInt(body.size()))));
+  put_u32_be(out,
+             uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), uInt(body.size()))));
 }
 
 }  // namespace
@@ -62,7 +65,8 @@ Image read_image(const std::string& path, bool file_is_premultiplied) {
     for (size_t i = 0; i < image.pixels.size(); ++i) {
       const uint16_t* p = data.get() + 4 * i;
       const float a = p[3] / 65535.0f;
-      image.pixels[i] = vec4(vec3(p[0], p[1], p[2]) / 65535.0f * (file_is_premultiplied ? 1.0f : a), a);
+      image.pixels[i] =
+          vec4(vec3(p[0], p[1], p[2]) / 65535.0f * (file_is_premultiplied ? 1.0f : a), a);
     }
   } else {
     std::unique_ptr<uint8_t, void (*)(void*)> data(stbi_load(path.c_str(), &w, &h, &n, 4),
@@ -72,7 +76,8 @@ Image read_image(const std::string& path, bool file_is_premultiplied) {
     for (size_t i = 0; i < image.pixels.size(); ++i) {
       const uint8_t* p = data.get() + 4 * i;
       const float a = p[3] / 255.0f;
-      image.pixels[i] = vec4(vec3(p[0], p[1], p[2]) / 255.0f * (file_is_premultiplied ? 1.0f : a), a);
+      image.pixels[i] =
+          vec4(vec3(p[0], p[1], p[2]) / 255.0f * (file_is_premultiplied ? 1.0f : a), a);
     }
   }
   return image;
@@ -87,13 +92,15 @@ ScalarImage read_image_channel(const std::string& path, int channel) {
                                                     stbi_image_free);
     if (!data) throw InputError(path, "", stb_failure());
     out = ScalarImage(w, h);
-    for (size_t i = 0; i < out.values.size(); ++i) out.values[i] = data.get()[4 * i + channel] / 65535.0f;
+    for (size_t i = 0; i < out.values.size(); ++i)
+      out.values[i] = data.get()[4 * i + channel] / 65535.0f;
   } else {
     std::unique_ptr<uint8_t, void (*)(void*)> data(stbi_load(path.c_str(), &w, &h, &n, 4),
                                                    stbi_image_free);
     if (!data) throw InputError(path, "", stb_failure());
     out = ScalarImage(w, h);
-    for (size_t i = 0; i < out.values.size(); ++i) out.values[i] = data.get()[4 * i + channel] / 255.0f;
+    for (size_t i = 0; i < out.values.size(); ++i)
+      out.values[i] = data.get()[4 * i + channel] / 255.0f;
   }
   return out;
 }
@@ -138,7 +145,8 @@ void write_png16(const std::string& path, const ScalarImage& image, float scale)
     raw.push_back(0);  // filter: none
     for (int x = 0; x < image.width; ++x) {
       const float v = image.at(x, y) * scale;
-      const uint16_t q = std::isfinite(v) ? uint16_t(std::lround(std::clamp(v, 0.0f, 65535.0f))) : 0;
+      const uint16_t q =
+          std::isfinite(v) ? uint16_t(std::lround(std::clamp(v, 0.0f, 65535.0f))) : 0;
       raw.push_back(char(q >> 8));
       raw.push_back(char(q & 0xff));
     }
@@ -167,7 +175,8 @@ void write_exr(const std::string& path, const ScalarImage& image) {
     rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = image.values[i];
   write_atomically(path, [&](const std::string& tmp) {
     const char* err = nullptr;
-    if (SaveEXR(rgb.data(), image.width, image.height, 3, 0, tmp.c_str(), &err) != TINYEXR_SUCCESS) {
+    if (SaveEXR(rgb.data(), image.width, image.height, 3, 0, tmp.c_str(), &err) !=
+        TINYEXR_SUCCESS) {
       const std::string reason = err ? err : "unknown reason";
       if (err) FreeEXRErrorMessage(err);
       throw InputError(path, "", "cannot write the EXR file: " + reason);

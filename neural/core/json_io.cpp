@@ -12,7 +12,7 @@ Json read_json_file(const std::string& path) {
   const std::string text = read_file(path);
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse errors, and numbers too large for a double
     // nlohmann's message carries the line and column; drop its "[json.exception...]" prefix.
     std::string what = e.what();
     const auto bracket = what.find("] ");
@@ -118,7 +118,9 @@ Json matrix_to_json(const mat4& m) {
   return rows;
 }
 
-Json vector_to_json(const vec3& v) { return Json::array({v.x, v.y, v.z}); }
+Json vector_to_json(const vec3& v) {
+  return Json::array({v.x, v.y, v.z});
+}
 
 Camera read_camera(const JsonView& view) {
   Camera c;
@@ -128,12 +130,14 @@ Camera read_camera(const JsonView& view) {
   } else if (projection == "equirectangular") {
     c.projection = Projection::kEquirectangular;
   } else {
-    view.at("projection").fail("expected \"pinhole\" or \"equirectangular\", found \"" + projection + "\"");
+    view.at("projection")
+        .fail("expected \"pinhole\" or \"equirectangular\", found \"" + projection + "\"");
   }
   c.width = view.at("width").integer();
   c.height = view.at("height").integer();
   if (c.width <= 0 || c.height <= 0) view.at("width").fail("expected a positive width and height");
-  c.camera_to_world = view.has("camera_to_world") ? view.at("camera_to_world").matrix4() : mat4(1.0f);
+  c.camera_to_world =
+      view.has("camera_to_world") ? view.at("camera_to_world").matrix4() : mat4(1.0f);
   if (c.projection == Projection::kPinhole) {
     if (view.has("fov_y_deg")) {
       const double fov = view.at("fov_y_deg").number();

@@ -13,13 +13,13 @@
 
 namespace strata {
 
+using glm::ivec2;
 using glm::mat3;
 using glm::mat4;
 using glm::quat;
 using glm::vec2;
 using glm::vec3;
 using glm::vec4;
-using glm::ivec2;
 
 constexpr float kPi = 3.14159265358979323846f;
 
@@ -34,8 +34,16 @@ struct Bounds3 {
   vec3 lo{1e30f};   // minimum corner, metres
   vec3 hi{-1e30f};  // maximum corner, metres
   bool empty() const { return lo.x > hi.x; }
-  void add(const vec3& p) { lo = glm::min(lo, p); hi = glm::max(hi, p); }
-  void add(const Bounds3& b) { if (!b.empty()) { add(b.lo); add(b.hi); } }
+  void add(const vec3& p) {
+    lo = glm::min(lo, p);
+    hi = glm::max(hi, p);
+  }
+  void add(const Bounds3& b) {
+    if (!b.empty()) {
+      add(b.lo);
+      add(b.hi);
+    }
+  }
   vec3 center() const { return 0.5f * (lo + hi); }
   vec3 extent() const { return hi - lo; }
 };

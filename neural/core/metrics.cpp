@@ -13,7 +13,9 @@ void check_same_size(const Image& a, const Image& b) {
                                 std::to_string(a.height) + " vs " + std::to_string(b.width) + "x" +
                                 std::to_string(b.height));
 }
-vec3 over(const vec4& p, vec3 background) { return vec3(p) + (1.0f - p.a) * background; }
+vec3 over(const vec4& p, vec3 background) {
+  return vec3(p) + (1.0f - p.a) * background;
+}
 }  // namespace
 
 double psnr(const Image& a, const Image& b, vec3 background) {

@@ -21,8 +21,12 @@ int initial_thread_count() {
 std::atomic<int> g_threads{initial_thread_count()};
 }  // namespace
 
-int thread_count() { return g_threads.load(); }
-void set_thread_count(int threads) { g_threads = std::max(1, threads); }
+int thread_count() {
+  return g_threads.load();
+}
+void set_thread_count(int threads) {
+  g_threads = std::max(1, threads);
+}
 
 void parallel_for(size_t count, size_t grain, const std::function<void(size_t, size_t)>& body) {
   if (count == 0) return;

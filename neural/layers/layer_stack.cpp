@@ -19,11 +19,16 @@ std::optional<BlendMode> parse_blend_mode(const std::string& name) {
 
 const char* blend_mode_name(BlendMode mode) {
   switch (mode) {
-    case BlendMode::kNormal: return "normal";
-    case BlendMode::kPremultiplied: return "premultiplied";
-    case BlendMode::kMultiply: return "multiply";
-    case BlendMode::kScreen: return "screen";
-    case BlendMode::kAdd: return "add";
+    case BlendMode::kNormal:
+      return "normal";
+    case BlendMode::kPremultiplied:
+      return "premultiplied";
+    case BlendMode::kMultiply:
+      return "multiply";
+    case BlendMode::kScreen:
+      return "screen";
+    case BlendMode::kAdd:
+      return "add";
   }
   return "normal";
 }
@@ -33,7 +38,8 @@ Camera LayerStack::reference_camera() const {
 }
 
 void LayerStack::validate(const std::string& where) const {
-  if (width <= 0 || height <= 0) throw InputError(where, "width/height", "expected a positive canvas size");
+  if (width <= 0 || height <= 0)
+    throw InputError(where, "width/height", "expected a positive canvas size");
   if (!(fov_y_deg > 0.0f && fov_y_deg < 180.0f))
     throw InputError(where, "fov_y_deg", "expected degrees in (0, 180)");
   if (layers.empty()) throw InputError(where, "layers", "expected at least one layer, found none");
@@ -61,10 +67,18 @@ vec4 blend(const vec4& below, const vec4& layer, BlendMode mode) {
   const vec3 cb = ab > 0.0f ? vec3(below) / ab : vec3(0.0f);
   vec3 mixed;
   switch (mode) {
-    case BlendMode::kMultiply: mixed = cs * cb; break;
-    case BlendMode::kScreen: mixed = cs + cb - cs * cb; break;
-    case BlendMode::kAdd: mixed = glm::min(cs + cb, vec3(1.0f)); break;
-    default: mixed = cs; break;
+    case BlendMode::kMultiply:
+      mixed = cs * cb;
+      break;
+    case BlendMode::kScreen:
+      mixed = cs + cb - cs * cb;
+      break;
+    case BlendMode::kAdd:
+      mixed = glm::min(cs + cb, vec3(1.0f));
+      break;
+    default:
+      mixed = cs;
+      break;
   }
   return vec4(vec3(layer) * (1.0f - ab) + vec3(below) * (1.0f - as) + as * ab * mixed, alpha);
 }

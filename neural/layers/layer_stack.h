@@ -25,21 +25,21 @@ std::optional<BlendMode> parse_blend_mode(const std::string& name);
 const char* blend_mode_name(BlendMode mode);
 
 struct Layer {
-  std::string name;                // for people
-  std::string file;                // image file name relative to the stack's folder
-  Image image;                     // premultiplied RGBA
-  ivec2 offset{0, 0};              // canvas pixel of the image's top-left corner
-  float opacity = 1.0f;            // multiplies alpha, in [0, 1]
-  bool visible = true;             // hidden layers are skipped everywhere
+  std::string name;      // for people
+  std::string file;      // image file name relative to the stack's folder
+  Image image;           // premultiplied RGBA
+  ivec2 offset{0, 0};    // canvas pixel of the image's top-left corner
+  float opacity = 1.0f;  // multiplies alpha, in [0, 1]
+  bool visible = true;   // hidden layers are skipped everywhere
   BlendMode blend = BlendMode::kNormal;
-  std::optional<float> depth;      // metres from the reference camera along its axis (> 0)
+  std::optional<float> depth;  // metres from the reference camera along its axis (> 0)
 };
 
 struct LayerStack {
-  int width = 0;                   // canvas, pixels
-  int height = 0;                  // canvas, pixels
-  float fov_y_deg = 50.0f;         // vertical field of view of the reference camera
-  std::vector<Layer> layers;       // index 0 is the back (bottom) layer
+  int width = 0;              // canvas, pixels
+  int height = 0;             // canvas, pixels
+  float fov_y_deg = 50.0f;    // vertical field of view of the reference camera
+  std::vector<Layer> layers;  // index 0 is the back (bottom) layer
 
   // The pinhole camera at the origin looking down -z that sees the canvas.
   Camera reference_camera() const;

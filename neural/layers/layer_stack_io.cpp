@@ -35,7 +35,8 @@ LayerStack load_layer_stack(const std::string& path) {
   LayerStack stack;
   stack.width = root.at("width").integer();
   stack.height = root.at("height").integer();
-  if (stack.width <= 0 || stack.height <= 0) root.at("width").fail("expected a positive canvas size");
+  if (stack.width <= 0 || stack.height <= 0)
+    root.at("width").fail("expected a positive canvas size");
   stack.fov_y_deg = float(root.number_or("fov_y_deg", stack.fov_y_deg));
   const JsonView list = root.at("layers");
   const size_t count = list.array_size();
@@ -55,17 +56,21 @@ LayerStack load_layer_stack(const std::string& path) {
     const std::string image_path = (folder / layer.file).string();
     layer.image = read_image(image_path, layer.blend == BlendMode::kPremultiplied);
     if (entry.has("width") && entry.at("width").integer() != layer.image.width)
-      entry.at("width").fail("says " + std::to_string(entry.at("width").integer()) + " but " + image_path +
-                             " is " + std::to_string(layer.image.width) + " pixels wide");
+      entry.at("width").fail("says " + std::to_string(entry.at("width").integer()) + " but " +
+                             image_path + " is " + std::to_string(layer.image.width) +
+                             " pixels wide");
     if (entry.has("height") && entry.at("height").integer() != layer.image.height)
-      entry.at("height").fail("says " + std::to_string(entry.at("height").integer()) + " but " + image_path +
-                              " is " + std::to_string(layer.image.height) + " pixels high");
+      entry.at("height").fail("says " + std::to_string(entry.at("height").integer()) + " but " +
+                              image_path + " is " + std::to_string(layer.image.height) +
+                              " pixels high");
     layer.opacity = float(entry.number_or("opacity", 1.0));
-    if (!(layer.opacity >= 0.0f && layer.opacity <= 1.0f)) entry.at("opacity").fail("expected a number in [0, 1]");
+    if (!(layer.opacity >= 0.0f && layer.opacity <= 1.0f))
+      entry.at("opacity").fail("expected a number in [0, 1]");
     layer.visible = entry.boolean_or("visible", true);
     if (entry.has("offset")) {
       const vec2 o = entry.at("offset").vector2();
-      if (o.x != std::floor(o.x) || o.y != std::floor(o.y)) entry.at("offset").fail("expected whole pixels");
+      if (o.x != std::floor(o.x) || o.y != std::floor(o.y))
+        entry.at("offset").fail("expected whole pixels");
       layer.offset = ivec2(o);
     }
     if (entry.has("depth")) {
@@ -102,9 +107,14 @@ void save_layer_stack(const LayerStack& stack, const std::string& folder) {
     } else {
       write_png(path, l.image);
     }
-    Json entry = {{"name", l.name},     {"image", name},     {"width", l.image.width},
-                  {"height", l.image.height}, {"opacity", l.opacity}, {"visible", l.visible},
-                  {"blend", blend_mode_name(l.blend)}, {"offset", {l.offset.x, l.offset.y}}};
+    Json entry = {{"name", l.name},
+                  {"image", name},
+                  {"width", l.image.width},
+                  {"height", l.image.height},
+                  {"opacity", l.opacity},
+                  {"visible", l.visible},
+                  {"blend", blend_mode_name(l.blend)},
+                  {"offset", {l.offset.x, l.offset.y}}};
     if (l.depth) entry["depth"] = *l.depth;
     list.push_back(entry);
   }

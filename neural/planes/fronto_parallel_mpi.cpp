@@ -19,12 +19,14 @@ std::vector<float> inverse_depth_spacing(float near_depth, float far_depth, int 
 
 Plane fronto_parallel_plane(const Camera& camera, float depth, float padding) {
   const mat3 rotation = mat3(camera.camera_to_world);
-  const vec3 corner((-padding - camera.cx) / camera.fx * depth, (camera.cy + padding) / camera.fy * depth,
-                    -depth);
+  const vec3 corner((-padding - camera.cx) / camera.fx * depth,
+                    (camera.cy + padding) / camera.fy * depth, -depth);
   Plane p;
   p.origin = vec3(camera.camera_to_world * vec4(corner, 1.0f));
-  p.u_axis = rotation * vec3((float(camera.width) + 2.0f * padding) / camera.fx * depth, 0.0f, 0.0f);
-  p.v_axis = rotation * vec3(0.0f, -(float(camera.height) + 2.0f * padding) / camera.fy * depth, 0.0f);
+  p.u_axis =
+      rotation * vec3((float(camera.width) + 2.0f * padding) / camera.fx * depth, 0.0f, 0.0f);
+  p.v_axis =
+      rotation * vec3(0.0f, -(float(camera.height) + 2.0f * padding) / camera.fy * depth, 0.0f);
   return p;
 }
 

@@ -27,9 +27,11 @@ void PlaneSet::validate(const std::string& where) const {
     const Plane& p = planes[i];
     const std::string field = "planes[" + std::to_string(i) + "]";
     if (!all_finite(p.origin) || !all_finite(p.u_axis) || !all_finite(p.v_axis))
-      throw InputError(where, field, "expected finite origin, u_axis and v_axis (found NaN or infinity)");
+      throw InputError(where, field,
+                       "expected finite origin, u_axis and v_axis (found NaN or infinity)");
     const float area = glm::length(glm::cross(p.u_axis, p.v_axis));
-    if (!(area > 1e-12f * std::max(1.0f, glm::dot(p.u_axis, p.u_axis) + glm::dot(p.v_axis, p.v_axis))))
+    if (!(area >
+          1e-12f * std::max(1.0f, glm::dot(p.u_axis, p.u_axis) + glm::dot(p.v_axis, p.v_axis))))
       throw InputError(where, field, "u_axis and v_axis must be non-zero and not parallel");
     if (p.texture.empty()) throw InputError(where, field, "the plane has no texture");
   }

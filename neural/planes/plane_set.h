@@ -17,11 +17,11 @@ namespace strata {
 // A textured parallelogram: the point at texture coordinates (s, t) in [0,1]^2 is
 // origin + s * u_axis + t * v_axis, with (0, 0) the texture's top-left corner.
 struct Plane {
-  std::string name;   // for people and glTF node names
-  vec3 origin{0.0f};  // world position of the texture's top-left corner, metres
-  vec3 u_axis{1, 0, 0};  // world vector spanning the texture's width (left to right), metres
+  std::string name;       // for people and glTF node names
+  vec3 origin{0.0f};      // world position of the texture's top-left corner, metres
+  vec3 u_axis{1, 0, 0};   // world vector spanning the texture's width (left to right), metres
   vec3 v_axis{0, -1, 0};  // world vector spanning the texture's height (top to bottom), metres
-  Image texture;      // premultiplied RGBA
+  Image texture;          // premultiplied RGBA
 
   vec3 normal() const { return glm::normalize(glm::cross(u_axis, v_axis)); }
   vec3 center() const { return origin + 0.5f * (u_axis + v_axis); }

@@ -19,7 +19,8 @@ std::string resolve_json(const std::string& path, const char* name) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     const fs::path json = fs::path(path) / name;
-    if (!fs::exists(json, ec)) throw InputError(path, "", std::string("the folder holds no ") + name);
+    if (!fs::exists(json, ec))
+      throw InputError(path, "", std::string("the folder holds no ") + name);
     return json.string();
   }
   return path;
@@ -54,10 +55,12 @@ PlaneSet load_plane_set(const std::string& path) {
     p.texture = read_image(image_path);
     if (entry.has("width") && entry.at("width").integer() != p.texture.width)
       entry.at("width").fail("says " + std::to_string(entry.at("width").integer()) + " but " +
-                             image_path + " is " + std::to_string(p.texture.width) + " pixels wide");
+                             image_path + " is " + std::to_string(p.texture.width) +
+                             " pixels wide");
     if (entry.has("height") && entry.at("height").integer() != p.texture.height)
       entry.at("height").fail("says " + std::to_string(entry.at("height").integer()) + " but " +
-                              image_path + " is " + std::to_string(p.texture.height) + " pixels high");
+                              image_path + " is " + std::to_string(p.texture.height) +
+                              " pixels high");
     set.planes.push_back(std::move(p));
   }
   set.validate(file);

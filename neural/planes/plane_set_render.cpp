@@ -12,12 +12,12 @@ namespace {
 
 // Per-plane values that do not change across the pixels of a frame.
 struct PreparedPlane {
-  vec3 normal;        // unit normal
-  float eye_offset;   // dot(normal, origin - eye): t = eye_offset / dot(normal, dir)
-  vec3 u_dual;        // s = dot(hit - origin, u_dual)
-  vec3 v_dual;        // t = dot(hit - origin, v_dual)
-  float eye_s;        // dot(eye - origin, u_dual)
-  float eye_t;        // dot(eye - origin, v_dual)
+  vec3 normal;       // unit normal
+  float eye_offset;  // dot(normal, origin - eye): t = eye_offset / dot(normal, dir)
+  vec3 u_dual;       // s = dot(hit - origin, u_dual)
+  vec3 v_dual;       // t = dot(hit - origin, v_dual)
+  float eye_s;       // dot(eye - origin, u_dual)
+  float eye_t;       // dot(eye - origin, v_dual)
   const Image* texture;
 };
 

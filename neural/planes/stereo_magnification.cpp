@@ -27,7 +27,8 @@ bool is_stereo_magnification_folder(const std::string& folder) {
 PlaneSet import_stereo_magnification(const std::string& folder,
                                      const StereoMagnificationOptions& options) {
   if (!is_stereo_magnification_folder(folder))
-    throw InputError(folder, "", "not a Stereo Magnification result folder (expected mpi_rgb_00.png)");
+    throw InputError(folder, "",
+                     "not a Stereo Magnification result folder (expected mpi_rgb_00.png)");
   if (!(options.near_depth > 0.0f && options.far_depth > options.near_depth))
     throw InputError(folder, "near/far", "expected 0 < near < far");
   int count = 0;
@@ -36,13 +37,15 @@ PlaneSet import_stereo_magnification(const std::string& folder,
 
   std::vector<Image> layers;
   for (int i = 0; i < count; ++i) {
-    const std::string rgb_path = layer_file(folder, "rgb", i), alpha_path = layer_file(folder, "alpha", i);
+    const std::string rgb_path = layer_file(folder, "rgb", i),
+                      alpha_path = layer_file(folder, "alpha", i);
     Image rgb = read_image(rgb_path);
     const ScalarImage alpha = read_image_channel(alpha_path, 0);
     if (alpha.width != rgb.width || alpha.height != rgb.height)
-      throw InputError(alpha_path, "", "is " + std::to_string(alpha.width) + "x" + std::to_string(alpha.height) +
-                                           " but " + rgb_path + " is " + std::to_string(rgb.width) + "x" +
-                                           std::to_string(rgb.height));
+      throw InputError(alpha_path, "",
+                       "is " + std::to_string(alpha.width) + "x" + std::to_string(alpha.height) +
+                           " but " + rgb_path + " is " + std::to_string(rgb.width) + "x" +
+                           std::to_string(rgb.height));
     if (!layers.empty() && (rgb.width != layers[0].width || rgb.height != layers[0].height))
       throw InputError(rgb_path, "", "differs in size from mpi_rgb_00.png");
     const bool opaque = options.back_layer_opaque && i == 0;
@@ -52,11 +55,13 @@ PlaneSet import_stereo_magnification(const std::string& folder,
     }
     layers.push_back(std::move(rgb));
   }
-  const int width = layers[0].width - 2 * options.padding, height = layers[0].height - 2 * options.padding;
+  const int width = layers[0].width - 2 * options.padding,
+            height = layers[0].height - 2 * options.padding;
   if (width <= 0 || height <= 0)
-    throw InputError(folder, "padding", "a padding of " + std::to_string(options.padding) +
-                                            " pixels leaves no image of the " + std::to_string(layers[0].width) +
-                                            "x" + std::to_string(layers[0].height) + " MPI");
+    throw InputError(folder, "padding",
+                     "a padding of " + std::to_string(options.padding) +
+                         " pixels leaves no image of the " + std::to_string(layers[0].width) + "x" +
+                         std::to_string(layers[0].height) + " MPI");
   Camera reference;
   reference.width = width;
   reference.height = height;
@@ -66,7 +71,8 @@ PlaneSet import_stereo_magnification(const std::string& folder,
 
   PlaneSet set;
   set.reference_camera = reference;
-  const std::vector<float> depths = inverse_depth_spacing(options.near_depth, options.far_depth, count);
+  const std::vector<float> depths =
+      inverse_depth_spacing(options.near_depth, options.far_depth, count);
   for (int i = 0; i < count; ++i) {
     Plane p = fronto_parallel_plane(reference, depths[size_t(i)], float(options.padding));
     char name[32];

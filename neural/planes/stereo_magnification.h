@@ -13,7 +13,8 @@ struct StereoMagnificationOptions {
   float far_depth = 2.0f;         // depth of the farthest plane (layer 00), metres
   float focal_fraction = 2.857f;  // fx = fy = focal_fraction * rendered image width
   int padding = 8;                // pixels of MPI border beyond the rendered image, each side
-  bool back_layer_opaque = true;  // the farthest layer renders with alpha 1, as the paper's renderer does
+  bool back_layer_opaque =
+      true;  // the farthest layer renders with alpha 1, as the paper's renderer does
 };
 
 // True when `folder` holds mpi_rgb_00.png.

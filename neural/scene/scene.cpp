@@ -42,11 +42,13 @@ PlaneSet layer_cards(const LayerStack& stack) {
     if (stack.layers[i].visible && !stack.layers[i].depth) without_depth.push_back(i);
   std::vector<float> default_depths;
   if (!without_depth.empty())
-    default_depths = inverse_depth_spacing(kDefaultCardNear, kDefaultCardFar, int(without_depth.size()));
+    default_depths =
+        inverse_depth_spacing(kDefaultCardNear, kDefaultCardFar, int(without_depth.size()));
   if (!without_depth.empty())
     warn("layer stack: " + std::to_string(without_depth.size()) +
-         " layer(s) without a depth placed as cards between " + std::to_string(int(kDefaultCardNear)) + " and " +
-         std::to_string(int(kDefaultCardFar)) + " m (back layer farthest)");
+         " layer(s) without a depth placed as cards between " +
+         std::to_string(int(kDefaultCardNear)) + " and " + std::to_string(int(kDefaultCardFar)) +
+         " m (back layer farthest)");
   PlaneSet set;
   set.reference_camera = camera;
   size_t next_default = 0;
@@ -69,14 +71,16 @@ PlaneSet transformed(PlaneSet set, const mat4& transform) {
     p.u_axis = linear * p.u_axis;
     p.v_axis = linear * p.v_axis;
   }
-  if (set.reference_camera) set.reference_camera->camera_to_world = transform * set.reference_camera->camera_to_world;
+  if (set.reference_camera)
+    set.reference_camera->camera_to_world = transform * set.reference_camera->camera_to_world;
   return set;
 }
 
 // What kind of file a JSON holds, from its "kind" field or its top-level keys.
 std::string json_kind(const std::string& file) {
   const Json json = read_json_file(file);
-  if (json.is_object() && json.contains("kind") && json["kind"].is_string()) return json["kind"].get<std::string>();
+  if (json.is_object() && json.contains("kind") && json["kind"].is_string())
+    return json["kind"].get<std::string>();
   if (json.is_object() && json.contains("planes")) return "planes";
   if (json.is_object() && json.contains("layers")) return "layers";
   return "";
@@ -89,7 +93,8 @@ SceneItem load_item(const std::string& path) {
   item.name = fs::path(path).filename().string();
   if (fs::is_directory(path, ec)) {
     item.name = fs::path(path).lexically_normal().filename().string();
-    if (item.name.empty()) item.name = fs::path(path).lexically_normal().parent_path().filename().string();
+    if (item.name.empty())
+      item.name = fs::path(path).lexically_normal().parent_path().filename().string();
     if (fs::exists(fs::path(path) / "planes.json", ec)) {
       item.content = load_plane_set(path);
     } else if (fs::exists(fs::path(path) / "layers.json", ec)) {
@@ -97,30 +102,36 @@ SceneItem load_item(const std::string& path) {
     } else if (is_stereo_magnification_folder(path)) {
       item.content = import_stereo_magnification(path);
     } else {
-      throw InputError(path, "",
-                       "the folder holds nothing strata reads (expected planes.json, layers.json or "
-                       "Stereo Magnification mpi_rgb_XX.png files)");
+      throw InputError(
+          path, "",
+          "the folder holds nothing strata reads (expected planes.json, layers.json or "
+          "Stereo Magnification mpi_rgb_XX.png files)");
     }
     return item;
   }
   if (!fs::exists(path, ec)) throw InputError(path, "", "file or folder not found");
   const std::string extension = fs::path(path).extension().string();
   if (extension != ".json")
-    throw InputError(path, "", "unsupported file type \"" + extension + "\"; expected planes.json or layers.json");
+    throw InputError(
+        path, "",
+        "unsupported file type \"" + extension + "\"; expected planes.json or layers.json");
   const std::string kind = json_kind(path);
   if (kind == "planes") {
     item.content = load_plane_set(path);
   } else if (kind == "layers") {
     item.content = load_layer_stack(path);
   } else {
-    throw InputError(path, "kind", "expected \"planes\" or \"layers\" (a planes.json or layers.json file)");
+    throw InputError(path, "kind",
+                     "expected \"planes\" or \"layers\" (a planes.json or layers.json file)");
   }
   return item;
 }
 
 }  // namespace
 
-Bounds3 Scene::bounds() const { return scene_planes(*this).bounds(); }
+Bounds3 Scene::bounds() const {
+  return scene_planes(*this).bounds();
+}
 
 Scene load_scene(const std::string& path) {
   Scene scene;
@@ -129,7 +140,8 @@ Scene load_scene(const std::string& path) {
   if (const auto* planes = std::get_if<PlaneSet>(&item.content)) {
     if (planes->reference_camera) {
       scene.reference_camera = *planes->reference_camera;
-      scene.reference_camera->camera_to_world = item.transform * scene.reference_camera->camera_to_world;
+      scene.reference_camera->camera_to_world =
+          item.transform * scene.reference_camera->camera_to_world;
     }
   } else if (const auto* stack = std::get_if<LayerStack>(&item.content)) {
     scene.reference_camera = stack->reference_camera();
@@ -156,8 +168,8 @@ std::string describe(const Scene& scene) {
   std::ostringstream out;
   auto fmt_bounds = [](const Bounds3& b) {
     char text[160];
-    std::snprintf(text, sizeof(text), "[%.3g, %.3g, %.3g] .. [%.3g, %.3g, %.3g]", b.lo.x, b.lo.y, b.lo.z,
-                  b.hi.x, b.hi.y, b.hi.z);
+    std::snprintf(text, sizeof(text), "[%.3g, %.3g, %.3g] .. [%.3g, %.3g, %.3g]", b.lo.x, b.lo.y,
+                  b.lo.z, b.hi.x, b.hi.y, b.hi.z);
     return std::string(text);
   };
   for (const SceneItem& item : scene.items) {
@@ -169,15 +181,16 @@ std::string describe(const Scene& scene) {
           if (std::abs(std::abs(glm::dot(p.normal(), forward)) - 1.0f) < 1e-4f) ++parallel;
       }
       const bool mpi = planes->reference_camera && parallel == int(planes->planes.size());
-      out << item.source << ": " << (mpi ? "fronto-parallel MPI" : "posed planes (structural MPI)") << ", "
-          << planes->planes.size() << " planes";
+      out << item.source << ": " << (mpi ? "fronto-parallel MPI" : "posed planes (structural MPI)")
+          << ", " << planes->planes.size() << " planes";
       if (planes->reference_camera && !mpi) out << " (" << parallel << " fronto-parallel)";
       out << "\n  bounds " << fmt_bounds(planes->bounds()) << " m\n";
       out << "  textures " << planes->texture_bytes_rgba8() / 1024 << " KiB as RGBA8";
       for (size_t i = 0; i < planes->planes.size() && i < 64; ++i) {
         const Plane& p = planes->planes[i];
         char line[200];
-        std::snprintf(line, sizeof(line), "\n  %-12s %4dx%-4d  %.3g x %.3g m  centre [%.3g, %.3g, %.3g]",
+        std::snprintf(line, sizeof(line),
+                      "\n  %-12s %4dx%-4d  %.3g x %.3g m  centre [%.3g, %.3g, %.3g]",
                       p.name.c_str(), p.texture.width, p.texture.height, glm::length(p.u_axis),
                       glm::length(p.v_axis), p.center().x, p.center().y, p.center().z);
         out << line;
@@ -186,19 +199,22 @@ std::string describe(const Scene& scene) {
       if (planes->reference_camera) {
         const Camera& c = *planes->reference_camera;
         char line[160];
-        std::snprintf(line, sizeof(line), "\n  reference camera %dx%d, vertical fov %.1f deg, at [%.3g, %.3g, %.3g]",
-                      c.width, c.height, glm::degrees(c.fov_y()), c.position().x, c.position().y, c.position().z);
+        std::snprintf(line, sizeof(line),
+                      "\n  reference camera %dx%d, vertical fov %.1f deg, at [%.3g, %.3g, %.3g]",
+                      c.width, c.height, glm::degrees(c.fov_y()), c.position().x, c.position().y,
+                      c.position().z);
         out << line;
       }
       out << "\n";
     } else if (const auto* stack = std::get_if<LayerStack>(&item.content)) {
-      out << item.source << ": layer stack, " << stack->layers.size() << " layers on a " << stack->width << "x"
-          << stack->height << " canvas, reference fov " << stack->fov_y_deg << " deg\n";
+      out << item.source << ": layer stack, " << stack->layers.size() << " layers on a "
+          << stack->width << "x" << stack->height << " canvas, reference fov " << stack->fov_y_deg
+          << " deg\n";
       for (const Layer& l : stack->layers) {
         char line[200];
-        std::snprintf(line, sizeof(line), "  %-12s %4dx%-4d at (%d, %d)  %-13s opacity %.2f%s", l.name.c_str(),
-                      l.image.width, l.image.height, l.offset.x, l.offset.y, blend_mode_name(l.blend), l.opacity,
-                      l.visible ? "" : "  hidden");
+        std::snprintf(line, sizeof(line), "  %-12s %4dx%-4d at (%d, %d)  %-13s opacity %.2f%s",
+                      l.name.c_str(), l.image.width, l.image.height, l.offset.x, l.offset.y,
+                      blend_mode_name(l.blend), l.opacity, l.visible ? "" : "  hidden");
         out << line;
         if (l.depth) out << "  depth " << *l.depth << " m";
         out << "\n";

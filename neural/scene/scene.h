@@ -14,10 +14,10 @@
 namespace strata {
 
 struct SceneItem {
-  std::string name;                             // for people
-  std::string source;                           // the file it was loaded from
-  mat4 transform{1.0f};                         // item space to world space
-  std::variant<PlaneSet, LayerStack> content;   // the representation
+  std::string name;                            // for people
+  std::string source;                          // the file it was loaded from
+  mat4 transform{1.0f};                        // item space to world space
+  std::variant<PlaneSet, LayerStack> content;  // the representation
 };
 
 struct Scene {

@@ -1,0 +1,133 @@
+// The `strata` command line end to end: help, exit codes, outputs, and bad input.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "neural/core/image_io.h"
+#include "tests/test_support.h"
+
+using Catch::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+Run run_strata(const std::string& arguments) {
+  const std::string command = std::string(STRATA_CLI_PATH) + " " + arguments + " 2>&1";
+  Run run{-1, ""};
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) run.output.append(buffer, n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string fresh_dir(const std::string& name) {
+  const std::string dir = strata::test::output_dir() + "/" + name;
+  fs::remove_all(dir);
+  return dir;
+}
+
+std::string room() {
+  return strata::test::source_dir() + "/assets/room_corner";
+}
+
+size_t count_files(const std::string& dir) {
+  if (!fs::exists(dir)) return 0;
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("every command has --help", "[cli]") {
+  for (const char* command : {"", "info", "render", "bench"}) {
+    const Run run = run_strata(std::string(command) + " --help");
+    INFO(run.output);
+    CHECK(run.exit_code == 0);
+    CHECK(run.output.find("Usage") != std::string::npos);
+  }
+}
+
+TEST_CASE("strata info describes the sample scene", "[cli]") {
+  const Run run = run_strata("info " + room());
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.output, Contains("structural MPI") && Contains("14 planes") && Contains("bounds"));
+}
+
+TEST_CASE("strata render writes numbered frames, depth and the path", "[cli]") {
+  const std::string out = fresh_dir("cli_render");
+  const Run run = run_strata(
+      "render " + room() +
+      " --orbit --frames 3 --width 64 --height 48 --depth png16 --backend cpu --out " + out);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.output, Contains("rendered 3 frames") && Contains(out));
+  for (const char* name : {"0000.png", "0001.png", "0002.png", "0000_depth.png", "path.json"})
+    CHECK(fs::exists(out + "/" + name));
+  CHECK(count_files(out) == 7);  // no temporary files left
+  const strata::Image frame = strata::read_image(out + "/0001.png");
+  CHECK(frame.width == 64);
+  CHECK(frame.height == 48);
+  // The rendered path can be rendered again from its path.json.
+  const Run again =
+      run_strata("render " + room() + " --path " + out +
+                 "/path.json --frames 2 --width 32 --height 24 --backend cpu --depth exr --out " +
+                 out + "/again");
+  INFO(again.output);
+  CHECK(again.exit_code == 0);
+  CHECK(fs::exists(out + "/again/0001_depth.exr"));
+}
+
+TEST_CASE("bad input gives one clear message, exit code 2 and no output", "[cli][bad_input]") {
+  const std::string out = fresh_dir("cli_bad");
+  SECTION("missing scene") {
+    const Run run = run_strata("render /no/such/scene.json --orbit --out " + out);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.output, Contains("/no/such/scene.json") && Contains("not found"));
+  }
+  SECTION("unwritable output folder") {
+    const std::string file = strata::test::output_dir() + "/a_file";
+    std::ofstream(file) << "x";
+    const Run run =
+        run_strata("render " + room() + " --orbit --frames 1 --out " + file + "/frames");
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.output, Contains("a_file/frames"));
+  }
+  SECTION("neither --path nor --orbit") {
+    const Run run = run_strata("render " + room() + " --out " + out);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.output, Contains("--orbit"));
+  }
+  SECTION("malformed camera path") {
+    fs::create_directories(strata::test::output_dir());
+    const std::string path = strata::test::output_dir() + "/broken_path.json";
+    std::ofstream(path) << "{\"kind\": \"camera_path\", \"keyframes\": [";
+    const Run run = run_strata("render " + room() + " --path " + path + " --out " + out);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.output, Contains("broken_path.json"));
+  }
+  SECTION("unknown option") {
+    const Run run = run_strata("render " + room() + " --orbit --out " + out + " --colour purple");
+    CHECK(run.exit_code == 2);
+  }
+  SECTION("zero frames") {
+    const Run run = run_strata("render " + room() + " --orbit --frames 0 --out " + out);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.output, Contains("--frames"));
+  }
+  INFO("output folder: " << out);
+  CHECK(count_files(out) == 0);
+}
