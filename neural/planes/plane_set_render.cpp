@@ -19,13 +19,36 @@ struct PreparedPlane {
   float eye_s;       // dot(eye - origin, u_dual)
   float eye_t;       // dot(eye - origin, v_dual)
   const Image* texture;
+  ivec2 screen_lo;    // pixel rectangle that can see the plane (whole image when unknown)
+  ivec2 screen_hi;    // exclusive
 };
 
 struct Hit {
   float distance;  // along the ray, metres
   float s, t;      // texture coordinates
-  int plane;
+  const Image* texture;
 };
+
+// The pixels whose rays can hit the plane: for a pinhole camera and a plane wholly in front of
+// it, the bounding box of its projected corners (a parallelogram projects to a convex quad);
+// otherwise the whole image.
+void screen_rectangle(const Plane& p, const Camera& camera, ivec2* lo, ivec2* hi) {
+  *lo = ivec2(0);
+  *hi = ivec2(camera.width, camera.height);
+  if (camera.projection != Projection::kPinhole) return;
+  const mat4 world_to_camera = glm::inverse(camera.camera_to_world);
+  vec2 box_lo(1e30f), box_hi(-1e30f);
+  for (const vec3 corner : {p.origin, p.origin + p.u_axis, p.origin + p.v_axis, p.origin + p.u_axis + p.v_axis}) {
+    const vec3 q = vec3(world_to_camera * vec4(corner, 1.0f));
+    if (!(q.z < -1e-6f)) return;  // touches or crosses the camera plane: no bound
+    const vec2 pixel(camera.cx + camera.fx * q.x / -q.z, camera.cy - camera.fy * q.y / -q.z);
+    box_lo = glm::min(box_lo, pixel);
+    box_hi = glm::max(box_hi, pixel);
+  }
+  // A pixel whose centre is inside can hit; one pixel of margin keeps edges conservative.
+  *lo = glm::clamp(ivec2(glm::floor(box_lo)) - 1, ivec2(0), ivec2(camera.width, camera.height));
+  *hi = glm::clamp(ivec2(glm::ceil(box_hi)) + 1, ivec2(0), ivec2(camera.width, camera.height));
+}
 
 PreparedPlane prepare(const Plane& p, vec3 eye) {
   PreparedPlane q;
@@ -50,17 +73,25 @@ RenderOutput render_planes(const PlaneSet& planes, const Camera& camera) {
   const mat3 rotation = mat3(camera.camera_to_world);
   std::vector<PreparedPlane> prepared;
   prepared.reserve(planes.planes.size());
-  for (const Plane& p : planes.planes) prepared.push_back(prepare(p, eye));
+  for (const Plane& p : planes.planes) {
+    prepared.push_back(prepare(p, eye));
+    screen_rectangle(p, camera, &prepared.back().screen_lo, &prepared.back().screen_hi);
+  }
 
   parallel_for_tiles(camera.width, camera.height, 32, [&](int x0, int y0, int x1, int y1) {
     std::vector<Hit> hits(prepared.size());
+    // Only the planes whose screen rectangle overlaps this tile.
+    std::vector<const PreparedPlane*> tile_planes;
+    for (const PreparedPlane& q : prepared)
+      if (q.screen_lo.x < x1 && q.screen_hi.x > x0 && q.screen_lo.y < y1 && q.screen_hi.y > y0)
+        tile_planes.push_back(&q);
     for (int y = y0; y < y1; ++y) {
       for (int x = x0; x < x1; ++x) {
         const vec3 dir_camera = camera.direction_in_camera(vec2(x + 0.5f, y + 0.5f));
         const vec3 dir = rotation * dir_camera;
         int count = 0;
-        for (size_t i = 0; i < prepared.size(); ++i) {
-          const PreparedPlane& q = prepared[i];
+        for (const PreparedPlane* plane : tile_planes) {
+          const PreparedPlane& q = *plane;
           const float denom = glm::dot(q.normal, dir);
           if (denom == 0.0f) continue;
           const float t = q.eye_offset / denom;
@@ -75,13 +106,13 @@ RenderOutput render_planes(const PlaneSet& planes, const Camera& camera) {
             hits[size_t(j)] = hits[size_t(j - 1)];
             --j;
           }
-          hits[size_t(j)] = Hit{t, s, v, int(i)};
+          hits[size_t(j)] = Hit{t, s, v, q.texture};
         }
         vec4 color(0.0f);
         float transmittance = 1.0f, depth_sum = 0.0f, weight_sum = 0.0f;
         for (int k = 0; k < count && transmittance >= 1e-4f; ++k) {
           const Hit& h = hits[size_t(k)];
-          const vec4 c = prepared[size_t(h.plane)].texture->sample_bilinear(h.s, h.t);
+          const vec4 c = h.texture->sample_bilinear(h.s, h.t);
           const float w = transmittance * c.a;
           color += transmittance * c;
           depth_sum += w * camera.depth_of_hit(h.distance, dir_camera);
