@@ -7,7 +7,7 @@ packages=(
   # toolchain
   g++ cmake ninja-build pkg-config
   # neural/: maths, images, JSON, command line, tests
-  libglm-dev libstb-dev libtinyexr-dev libtinygltf-dev nlohmann-json3-dev libcli11-dev catch2 zlib1g-dev
+  libglm-dev libstb-dev libtinyexr-dev libtinygltf-dev nlohmann-json3-dev libcli11-dev catch2 zlib1g-dev libzstd-dev
   # renderer/: Vulkan headers and loader, shader compiler, the CPU Vulkan device, validation
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers
 )
