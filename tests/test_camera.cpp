@@ -65,3 +65,32 @@ TEST_CASE("resized camera keeps the field of view", "[camera]") {
   CHECK(half.fov_y() == Approx(camera.fov_y()));
   CHECK(half.cx == Approx(100.0f));
 }
+
+TEST_CASE("lens distortion: rays and projections invert each other", "[camera]") {
+  // The instant-ngp fox capture's coefficients.
+  Camera camera;
+  camera.width = 1080;
+  camera.height = 1920;
+  camera.fx = 1375.52f;
+  camera.fy = 1374.49f;
+  camera.cx = 554.558f;
+  camera.cy = 965.268f;
+  camera.distortion = Distortion{0.0578421f, -0.0805099f, -0.000980296f, 0.00015575f};
+  camera.camera_to_world = look_at(vec3(3, -5, -1), vec3(0));
+  for (vec2 pixel :
+       {vec2(0.5f, 0.5f), vec2(540.0f, 960.0f), vec2(1079.5f, 1919.5f), vec2(100.0f, 1500.0f)}) {
+    const Ray ray = camera.ray(pixel);
+    vec2 back;
+    float depth;
+    REQUIRE(camera.project(ray.origin + 4.0f * ray.direction, &back, &depth));
+    CHECK(back.x == Approx(pixel.x).margin(2e-2));
+    CHECK(back.y == Approx(pixel.y).margin(2e-2));
+  }
+  // Distortion moves off-centre rays: the corner ray differs from the undistorted one.
+  Camera plain = camera;
+  plain.distortion = {};
+  CHECK(glm::length(camera.ray(vec2(0.5f, 0.5f)).direction -
+                    plain.ray(vec2(0.5f, 0.5f)).direction) > 1e-3f);
+  CHECK(glm::length(camera.ray(vec2(camera.cx, camera.cy)).direction -
+                    plain.ray(vec2(camera.cx, camera.cy)).direction) < 1e-6f);
+}

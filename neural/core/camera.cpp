@@ -7,6 +7,35 @@
 
 namespace strata {
 
+vec2 Distortion::distort(vec2 xy) const {
+  const float x = xy.x, y = xy.y, r2 = x * x + y * y;
+  const float radial = 1.0f + r2 * (k1 + r2 * k2);
+  return vec2(x * radial + 2.0f * p1 * x * y + p2 * (r2 + 2.0f * x * x),
+              y * radial + p1 * (r2 + 2.0f * y * y) + 2.0f * p2 * x * y);
+}
+
+vec2 Distortion::undistort(vec2 target) const {
+  vec2 xy = target;
+  for (int iteration = 0; iteration < 20; ++iteration) {
+    const float x = xy.x, y = xy.y, r2 = x * x + y * y;
+    const float radial = 1.0f + r2 * (k1 + r2 * k2);
+    const float d_radial = k1 + 2.0f * k2 * r2;  // d radial / d r2
+    const vec2 residual = distort(xy) - target;
+    // Jacobian of distort() at xy.
+    const float j00 = radial + 2.0f * x * x * d_radial + 2.0f * p1 * y + 6.0f * p2 * x;
+    const float j01 = 2.0f * x * y * d_radial + 2.0f * p1 * x + 2.0f * p2 * y;
+    const float j10 = 2.0f * x * y * d_radial + 2.0f * p1 * x + 2.0f * p2 * y;
+    const float j11 = radial + 2.0f * y * y * d_radial + 6.0f * p1 * y + 2.0f * p2 * x;
+    const float det = j00 * j11 - j01 * j10;
+    if (std::abs(det) < 1e-12f) break;
+    const vec2 step((j11 * residual.x - j01 * residual.y) / det,
+                    (-j10 * residual.x + j00 * residual.y) / det);
+    xy -= step;
+    if (glm::dot(step, step) < 1e-16f) break;
+  }
+  return xy;
+}
+
 Camera Camera::pinhole_fov_y(int width, int height, float fov_y, const mat4& camera_to_world) {
   Camera c;
   c.projection = Projection::kPinhole;
@@ -40,7 +69,9 @@ vec3 Camera::direction_in_camera(vec2 pixel) const {
     const float theta = (0.5f - pixel.y / float(height)) * kPi;
     return vec3(std::cos(theta) * std::sin(phi), std::sin(theta), -std::cos(theta) * std::cos(phi));
   }
-  return glm::normalize(vec3((pixel.x - cx) / fx, -(pixel.y - cy) / fy, -1.0f));
+  vec2 xy((pixel.x - cx) / fx, (pixel.y - cy) / fy);
+  if (distortion.any()) xy = distortion.undistort(xy);
+  return glm::normalize(vec3(xy.x, -xy.y, -1.0f));
 }
 
 Ray Camera::ray(vec2 pixel) const {
@@ -61,7 +92,9 @@ bool Camera::project(vec3 world, vec2* pixel, float* depth) const {
     return true;
   }
   if (p.z >= 0.0f) return false;
-  *pixel = vec2(cx + fx * p.x / -p.z, cy - fy * p.y / -p.z);
+  vec2 xy(p.x / -p.z, -p.y / -p.z);
+  if (distortion.any()) xy = distortion.distort(xy);
+  *pixel = vec2(cx + fx * xy.x, cy + fy * xy.y);
   *depth = -p.z;
   return true;
 }

@@ -14,6 +14,19 @@ enum class Projection {
   kEquirectangular,  // u = 0.5 + atan2(x, -z) / 2pi, v = 0.5 - asin(y) / pi over the image
 };
 
+// Radial-tangential lens distortion (OpenCV / COLMAP / instant-ngp "OPENCV" model) applied to
+// normalised image coordinates (x right, y down, 1 unit = the focal length).
+struct Distortion {
+  float k1 = 0.0f, k2 = 0.0f;  // radial coefficients
+  float p1 = 0.0f, p2 = 0.0f;  // tangential coefficients
+
+  bool any() const { return k1 != 0.0f || k2 != 0.0f || p1 != 0.0f || p2 != 0.0f; }
+  // Undistorted -> distorted normalised coordinates.
+  vec2 distort(vec2 xy) const;
+  // Distorted -> undistorted, by Newton's method (exact to ~1e-7 within the image).
+  vec2 undistort(vec2 xy) const;
+};
+
 struct Ray {
   vec3 origin;     // world, metres
   vec3 direction;  // world, unit length
@@ -26,6 +39,7 @@ struct Camera {
   float fx = 0.0f, fy = 0.0f;  // focal lengths, pixels (pinhole only)
   float cx = 0.0f, cy = 0.0f;  // principal point, pixels (pinhole only)
   mat4 camera_to_world{1.0f};  // rigid pose, OpenGL axes
+  Distortion distortion;       // lens distortion (pinhole only); none by default
 
   // A pinhole camera with square pixels, the principal point at the image centre and the given
   // vertical field of view (radians, in (0, pi)).

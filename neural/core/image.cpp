@@ -20,6 +20,20 @@ vec4 Image::sample_bilinear(float s, float t) const {
   return glm::mix(top, bottom, ay);
 }
 
+Image downsample(const Image& image, int factor) {
+  if (factor <= 1) return image;
+  Image out(image.width / factor, image.height / factor);
+  const float weight = 1.0f / float(factor * factor);
+  for (int y = 0; y < out.height; ++y)
+    for (int x = 0; x < out.width; ++x) {
+      vec4 sum(0.0f);
+      for (int dy = 0; dy < factor; ++dy)
+        for (int dx = 0; dx < factor; ++dx) sum += image.at(x * factor + dx, y * factor + dy);
+      out.at(x, y) = sum * weight;
+    }
+  return out;
+}
+
 Image over_background(const Image& image, vec3 background) {
   Image out(image.width, image.height);
   for (size_t i = 0; i < image.pixels.size(); ++i) {

@@ -44,6 +44,9 @@ struct RenderOutput {
   ScalarImage depth;
 };
 
+// Box-filtered downsampling by an integer factor (>= 1); the size rounds down.
+Image downsample(const Image& image, int factor);
+
 // The image composited over an opaque background colour (rgb, straight), alpha set to 1.
 Image over_background(const Image& image, vec3 background);
 

@@ -149,6 +149,10 @@ Camera read_camera(const JsonView& view) {
       c.cx = float(view.number_or("cx", 0.5 * c.width));
       c.cy = float(view.number_or("cy", 0.5 * c.height));
     }
+    c.distortion.k1 = float(view.number_or("k1", 0.0));
+    c.distortion.k2 = float(view.number_or("k2", 0.0));
+    c.distortion.p1 = float(view.number_or("p1", 0.0));
+    c.distortion.p2 = float(view.number_or("p2", 0.0));
   }
   c.validate(view.file() + (view.path().empty() ? "" : " (" + view.path() + ")"));
   return c;
@@ -164,6 +168,12 @@ Json camera_to_json(const Camera& camera) {
     j["fy"] = camera.fy;
     j["cx"] = camera.cx;
     j["cy"] = camera.cy;
+    if (camera.distortion.any()) {
+      j["k1"] = camera.distortion.k1;
+      j["k2"] = camera.distortion.k2;
+      j["p1"] = camera.distortion.p1;
+      j["p2"] = camera.distortion.p2;
+    }
   }
   j["camera_to_world"] = matrix_to_json(camera.camera_to_world);
   return j;
