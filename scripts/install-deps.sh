@@ -10,7 +10,13 @@ packages=(
   libglm-dev libstb-dev libtinyexr-dev libtinygltf-dev nlohmann-json3-dev libcli11-dev catch2 zlib1g-dev libzstd-dev
   # renderer/: Vulkan headers and loader, shader compiler, the CPU Vulkan device, validation
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers
+  # tests: third-party glTF clients (the Khronos validator and three.js run on Node.js; three.js
+  # renders in headless Chromium)
+  chromium
 )
+# Node.js may come with the machine (newer than Debian's); install Debian's only when absent.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

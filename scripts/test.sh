@@ -14,5 +14,9 @@ if [ "${1:-}" = "--sanitize" ]; then
   export ASAN_OPTIONS=detect_leaks=0
 fi
 scripts/build.sh "$build_dir" "${options[@]}"
+# The npm packages the glTF tests drive (versions pinned by package-lock.json, no other downloads).
+if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules ]; then
+  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+fi
 [ -d ../shared ] || echo "strata: ../shared is absent: tests that need it will be skipped"
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"

@@ -1,7 +1,5 @@
 // strata info PATH: what a scene, camera path or image holds. strata info --devices: the
 // Vulkan devices strata can render on.
-#include <stb_image.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -9,6 +7,7 @@
 #include "apps/strata/backend.h"
 #include "apps/strata/commands.h"
 #include "neural/core/error.h"
+#include "neural/core/image_io.h"
 #include "neural/core/json_io.h"
 #include "neural/path/camera_path.h"
 #include "neural/scene/scene.h"
@@ -47,10 +46,10 @@ void print_camera_path(const std::string& path) {
 }
 
 bool print_image(const std::string& path) {
-  int w = 0, h = 0, channels = 0;
-  if (!stbi_info(path.c_str(), &w, &h, &channels)) return false;
+  int w = 0, h = 0, channels = 0, bits = 0;
+  if (!read_image_info(path, &w, &h, &channels, &bits)) return false;
   std::printf("%s: image, %dx%d, %d channel%s, %d-bit\n", path.c_str(), w, h, channels,
-              channels == 1 ? "" : "s", stbi_is_16_bit(path.c_str()) ? 16 : 8);
+              channels == 1 ? "" : "s", bits);
   return true;
 }
 

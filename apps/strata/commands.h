@@ -9,5 +9,6 @@ namespace strata::cli {
 void add_info_command(CLI::App& app);    // strata info PATH | --devices
 void add_render_command(CLI::App& app);  // strata render SCENE (--path P | --orbit) --out DIR
 void add_bench_command(CLI::App& app);   // strata bench planes ...
+void add_export_command(CLI::App& app);  // strata export INPUT --out scene.glb
 
 }  // namespace strata::cli

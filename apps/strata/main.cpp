@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   strata::cli::add_info_command(app);
   strata::cli::add_render_command(app);
   strata::cli::add_bench_command(app);
+  strata::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -20,6 +20,27 @@ vec4 Image::sample_bilinear(float s, float t) const {
   return glm::mix(top, bottom, ay);
 }
 
+Image resample(const Image& image, int width, int height) {
+  Image out(width, height);
+  const float sx = float(image.width) / float(width), sy = float(image.height) / float(height);
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      if (sx <= 1.0f && sy <= 1.0f) {
+        out.at(x, y) = image.sample_bilinear((x + 0.5f) / float(width), (y + 0.5f) / float(height));
+        continue;
+      }
+      // Average the source texels whose centres fall in this pixel's footprint.
+      const int x0 = int(std::floor(x * sx)), x1 = std::max(x0 + 1, int(std::floor((x + 1) * sx)));
+      const int y0 = int(std::floor(y * sy)), y1 = std::max(y0 + 1, int(std::floor((y + 1) * sy)));
+      vec4 sum(0.0f);
+      int n = 0;
+      for (int v = y0; v < std::min(y1, image.height); ++v)
+        for (int u = x0; u < std::min(x1, image.width); ++u, ++n) sum += image.at(u, v);
+      out.at(x, y) = n > 0 ? sum / float(n) : vec4(0.0f);
+    }
+  return out;
+}
+
 Image downsample(const Image& image, int factor) {
   if (factor <= 1) return image;
   Image out(image.width / factor, image.height / factor);

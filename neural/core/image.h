@@ -44,6 +44,10 @@ struct RenderOutput {
   ScalarImage depth;
 };
 
+// Resamples to width x height with an area (box) filter when shrinking and bilinear
+// interpolation when enlarging.
+Image resample(const Image& image, int width, int height);
+
 // Box-filtered downsampling by an integer factor (>= 1); the size rounds down.
 Image downsample(const Image& image, int factor);
 

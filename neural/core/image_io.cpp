@@ -83,6 +83,12 @@ Image read_image(const std::string& path, bool file_is_premultiplied) {
   return image;
 }
 
+bool read_image_info(const std::string& path, int* width, int* height, int* channels, int* bits) {
+  if (!stbi_info(path.c_str(), width, height, channels)) return false;
+  *bits = stbi_is_16_bit(path.c_str()) ? 16 : 8;
+  return true;
+}
+
 ScalarImage read_image_channel(const std::string& path, int channel) {
   check_readable(path);
   int w = 0, h = 0, n = 0;
@@ -121,7 +127,7 @@ ScalarImage read_exr_channel(const std::string& path, int channel) {
   return out;
 }
 
-void write_png(const std::string& path, const Image& image) {
+std::string encode_png(const Image& image) {
   std::vector<uint8_t> bytes(size_t(image.width) * image.height * 4);
   for (size_t i = 0; i < image.pixels.size(); ++i) {
     const vec4 p = image.pixels[i];
@@ -131,10 +137,34 @@ void write_png(const std::string& path, const Image& image) {
     bytes[4 * i + 2] = to_byte(straight.b);
     bytes[4 * i + 3] = to_byte(p.a);
   }
-  write_atomically(path, [&](const std::string& tmp) {
-    if (!stbi_write_png(tmp.c_str(), image.width, image.height, 4, bytes.data(), image.width * 4))
-      throw InputError(path, "", "cannot write the PNG file");
-  });
+  std::string png;
+  const auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), size_t(size));
+  };
+  if (!stbi_write_png_to_func(append, &png, image.width, image.height, 4, bytes.data(),
+                              image.width * 4))
+    throw std::runtime_error("PNG encoding failed");
+  return png;
+}
+
+Image decode_image(const std::string& bytes, const std::string& what) {
+  int w = 0, h = 0, n = 0;
+  std::unique_ptr<uint8_t, void (*)(void*)> data(
+      stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &w,
+                            &h, &n, 4),
+      stbi_image_free);
+  if (!data) throw InputError(what, "", stb_failure());
+  Image image(w, h);
+  for (size_t i = 0; i < image.pixels.size(); ++i) {
+    const uint8_t* p = data.get() + 4 * i;
+    const float a = p[3] / 255.0f;
+    image.pixels[i] = vec4(vec3(p[0], p[1], p[2]) / 255.0f * a, a);
+  }
+  return image;
+}
+
+void write_png(const std::string& path, const Image& image) {
+  write_text_atomically(path, encode_png(image));
 }
 
 void write_png16(const std::string& path, const ScalarImage& image, float scale) {

@@ -6,6 +6,7 @@
 
 #include "neural/core/error.h"
 #include "neural/core/json_io.h"
+#include "neural/gltf/gltf_export.h"
 #include "neural/layers/layer_stack_io.h"
 #include "neural/planes/fronto_parallel_mpi.h"
 #include "neural/planes/plane_set_io.h"

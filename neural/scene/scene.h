@@ -27,8 +27,9 @@ struct Scene {
   Bounds3 bounds() const;  // world space
 };
 
-// Loads a scene from a planes.json, a layers.json, a Stereo Magnification folder or a folder
-// holding one of them. Throws InputError naming the path when nothing there can be read.
+// Loads a scene from a planes.json, a layers.json, a glTF file of textured quads (as strata
+// exports), a Stereo Magnification folder or a folder holding one of them. Throws InputError naming
+// the path when nothing there can be read.
 Scene load_scene(const std::string& path);
 
 // Every plane of the scene in world space: PlaneSets transformed, layer cards placed in front of

@@ -1,0 +1,31 @@
+// Export to glTF 2.0 (.glb, or .gltf + .bin + PNGs). Planes and layer cards become textured
+// quads: unlit, alphaMode BLEND, double-sided, straight-alpha sRGB PNGs, one node per plane in
+// back-to-front order (plane_00 the farthest from the reference camera) with the plane's depth
+// and name in the node's extras so a re-import restores them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "neural/core/camera.h"
+#include "neural/scene/scene.h"
+
+namespace strata {
+
+struct GltfExportOptions {
+  std::vector<Camera> cameras;  // exported as glTF perspective cameras (camera_000, ...)
+  int max_texture_size = 8192;  // larger textures are downscaled with a warning
+};
+
+// Writes every item of `scene` under one root node, with the items' transforms. The file type
+// follows the extension of `path` (.glb or .gltf). Throws InputError for another extension or
+// a scene with nothing to export; nothing is written then.
+void export_gltf(const Scene& scene, const std::string& path,
+                 const GltfExportOptions& options = {});
+
+// Reads planes back from a glTF file written by strata (or any file whose meshes are textured
+// quads): one PlaneSet per file, the reference camera restored when present. Throws InputError
+// naming the file for files it cannot read or that hold no quads.
+PlaneSet import_gltf_planes(const std::string& path);
+
+}  // namespace strata

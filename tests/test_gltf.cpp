@@ -1,0 +1,205 @@
+// glTF export: the Khronos validator, a real client (three.js in headless Chromium) and strata's
+// own re-import all see what strata's renderer sees.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "neural/core/atomic_file.h"
+#include "neural/core/error.h"
+#include "neural/core/image_io.h"
+#include "neural/core/metrics.h"
+#include "neural/gltf/gltf_export.h"
+#include "neural/planes/plane_set_render.h"
+#include "neural/scene/scene.h"
+#include "tests/test_support.h"
+
+using namespace strata;
+using Catch::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string run_node(const std::string& script, const std::string& arguments, int* exit_code) {
+  const std::string js = test::source_dir() + "/tests/js";
+  INFO("npm packages missing: run scripts/test.sh (it runs npm ci in tests/js)");
+  REQUIRE(fs::exists(js + "/node_modules/gltf-validator"));
+  const std::string command = "node " + js + "/" + script + " " + arguments + " 2>&1";
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
+  const int status = pclose(pipe);
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return output;
+}
+
+// Validates with the Khronos validator; fails on any error and on warnings not in `allowed`.
+void require_valid(const std::string& file, const std::vector<std::string>& allowed_warnings = {}) {
+  int code = 0;
+  const std::string output = run_node("validate.mjs", "'" + file + "'", &code);
+  INFO("validator output: " << output);
+  REQUIRE(code == 0);
+  const auto report = nlohmann::json::parse(output.substr(output.find('{')));
+  CHECK(report["numErrors"] == 0);
+  for (const auto& m : report["messages"]) {
+    if (m["severity"] == "warning") {
+      const std::string code_name = m["code"];
+      INFO("unexpected warning " << code_name << " at " << m["pointer"] << ": " << m["message"]);
+      CHECK(std::find(allowed_warnings.begin(), allowed_warnings.end(), code_name) !=
+            allowed_warnings.end());
+    }
+  }
+}
+
+std::string shell_quote(const std::string& s) {
+  return "'" + s + "'";
+}
+
+// Renders `file` with three.js from `camera`; returns the screenshot and the counts.
+nlohmann::json render_with_three(const std::string& file, const Camera& camera, Image* screenshot) {
+  std::vector<float> m(16);
+  for (int c = 0; c < 4; ++c)
+    for (int r = 0; r < 4; ++r) m[size_t(c * 4 + r)] = camera.camera_to_world[c][r];
+  const nlohmann::json cam = {{"width", camera.width},
+                              {"height", camera.height},
+                              {"fov_y_deg", glm::degrees(camera.fov_y())},
+                              {"camera_to_world", m}};
+  const std::string png = file + ".three.png";
+  int code = 0;
+  const std::string output =
+      run_node("render_three.mjs",
+               shell_quote(file) + " " + shell_quote(png) + " " + shell_quote(cam.dump()), &code);
+  INFO("three.js output: " << output);
+  REQUIRE(code == 0);
+  *screenshot = read_image(png);
+  return nlohmann::json::parse(output.substr(output.find('{')));
+}
+
+std::string out_dir(const std::string& name) {
+  const std::string dir = test::output_dir() + "/" + name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+LayerStack sample_stack() {
+  LayerStack stack;
+  stack.width = 160;
+  stack.height = 120;
+  Layer back;
+  back.name = "sky";
+  back.image = Image(160, 120);
+  for (int y = 0; y < 120; ++y)
+    for (int x = 0; x < 160; ++x)
+      back.image.at(x, y) = vec4(0.2f + 0.5f * y / 120.0f, 0.4f, 0.9f - 0.3f * x / 160.0f, 1.0f);
+  back.depth = 10.0f;
+  Layer front;
+  front.name = "disc";
+  front.offset = ivec2(40, 30);
+  front.image = Image(64, 64);
+  for (int y = 0; y < 64; ++y)
+    for (int x = 0; x < 64; ++x) {
+      const float r = glm::length(vec2(x - 31.5f, y - 31.5f)) / 32.0f;
+      const float a = glm::clamp(1.5f - 1.5f * r, 0.0f, 1.0f);
+      front.image.at(x, y) = vec4(vec3(0.95f, 0.6f, 0.2f) * a, a);
+    }
+  front.depth = 3.0f;
+  stack.layers = {back, front};
+  return stack;
+}
+
+}  // namespace
+
+TEST_CASE("planes export: valid glTF, three.js sees what strata renders, re-import round trip",
+          "[gltf]") {
+  const Scene scene = load_scene(test::source_dir() + "/assets/room_corner");
+  const PlaneSet& planes = std::get<PlaneSet>(scene.items[0].content);
+  Camera camera = scene.reference_camera->resized(320, 240);
+  const RenderOutput reference = render_planes(scene_planes(scene), camera);
+  for (const char* name : {"room.glb", "room.gltf"}) {
+    const std::string file = out_dir(std::string("gltf_") + name) + "/" + name;
+    export_gltf(scene, file);
+    require_valid(file);
+    // strata reads its own file back: same planes, same picture.
+    const PlaneSet back = import_gltf_planes(file);
+    REQUIRE(back.planes.size() == planes.planes.size());
+    REQUIRE(back.reference_camera);
+    const auto check =
+        test::compare_images(std::string("gltf_reimport_") + name,
+                             render_planes(back, camera).color, reference.color, 40.0);
+    INFO(check.message);
+    CHECK(check.ok);
+    // The first node is the farthest plane.
+    CHECK(glm::dot(back.planes.front().center() - camera.position(), camera.forward()) >=
+          glm::dot(back.planes.back().center() - camera.position(), camera.forward()));
+  }
+  // A real client: three.js in Chromium renders the GLB like strata does.
+  const std::string glb = test::output_dir() + "/gltf_room.glb/room.glb";
+  Image screenshot;
+  const auto counts = render_with_three(glb, camera, &screenshot);
+  CHECK(counts["meshes"] == 14);
+  CHECK(counts["textures"] == 14);
+  CHECK(counts["nodes"] == 16);  // root, the item, 14 planes
+  const auto check = test::compare_images("gltf_three_room", screenshot,
+                                          over_background(reference.color, vec3(0.0f)), 30.0);
+  INFO(check.message);
+  CHECK(check.ok);
+}
+
+TEST_CASE("layer stack export: cards in back-to-front order, matched by three.js", "[gltf]") {
+  Scene scene;
+  scene.items.push_back(SceneItem{"stack", "", mat4(1.0f), sample_stack()});
+  scene.reference_camera = sample_stack().reference_camera();
+  const std::string file = out_dir("gltf_stack") + "/stack.glb";
+  export_gltf(scene, file);
+  require_valid(file);
+  const PlaneSet back = import_gltf_planes(file);
+  REQUIRE(back.planes.size() == 2);
+  CHECK(back.planes[0].name == "sky");  // layer_00 is the farthest card
+  Image screenshot;
+  render_with_three(file, *scene.reference_camera, &screenshot);
+  const RenderOutput reference = render_planes(scene_planes(scene), *scene.reference_camera);
+  const auto check = test::compare_images("gltf_three_stack", screenshot,
+                                          over_background(reference.color, vec3(0.0f)), 30.0);
+  INFO(check.message);
+  CHECK(check.ok);
+}
+
+TEST_CASE("glTF export: cameras, oversized textures, bad input", "[gltf]") {
+  Scene scene;
+  scene.items.push_back(SceneItem{"stack", "", mat4(1.0f), sample_stack()});
+  SECTION("cameras become glTF cameras") {
+    GltfExportOptions options;
+    options.cameras = {Camera::pinhole_fov_y(64, 48, 0.8f, look_at(vec3(0, 0, 5), vec3(0))),
+                       Camera::pinhole_fov_y(64, 48, 0.6f, look_at(vec3(1, 0, 5), vec3(0)))};
+    options.max_texture_size = 64;  // the 160x120 sky is downscaled
+    const std::string file = out_dir("gltf_cameras") + "/cameras.gltf";
+    export_gltf(scene, file, options);
+    require_valid(file);
+    const auto json = nlohmann::json::parse(read_file(file));
+    CHECK(json["cameras"].size() == 2);
+    CHECK(json["cameras"][1]["perspective"]["yfov"].get<double>() == Approx(0.6));
+    CHECK(fs::exists(test::output_dir() + "/gltf_cameras/cameras.bin"));
+    const PlaneSet back = import_gltf_planes(file);
+    CHECK(std::max(back.planes[0].texture.width, back.planes[0].texture.height) <= 64);
+  }
+  SECTION("nothing to export") {
+    const std::string file = out_dir("gltf_empty") + "/empty.glb";
+    REQUIRE_THROWS_WITH(export_gltf(Scene{}, file), Contains("nothing to export"));
+    CHECK_FALSE(fs::exists(file));
+  }
+  SECTION("wrong extension") {
+    REQUIRE_THROWS_WITH(export_gltf(scene, out_dir("gltf_ext") + "/scene.obj"),
+                        Contains(".glb or .gltf"));
+  }
+  SECTION("not a glTF file") {
+    const std::string file = out_dir("gltf_bad") + "/bad.glb";
+    write_png(file, Image(2, 2));
+    REQUIRE_THROWS_WITH(import_gltf_planes(file), Contains("bad.glb"));
+  }
+}
