@@ -1,5 +1,5 @@
 #include "neural/core/parallel.h"
-#include "neural/planes/plane_set_render.h"
+#include "neural/scene/scene_render.h"
 #include "renderer/scene_renderer.h"
 
 namespace strata {
@@ -11,11 +11,11 @@ class CpuSceneRenderer final : public SceneRenderer {
   std::string name() const override {
     return "cpu (" + std::to_string(thread_count()) + " threads)";
   }
-  void set_scene(const Scene& scene) override { planes_ = scene_planes(scene); }
-  RenderOutput render(const Camera& camera) override { return render_planes(planes_, camera); }
+  void set_scene(const Scene& scene) override { scene_ = prepare_scene(scene); }
+  RenderOutput render(const Camera& camera) override { return render_scene(scene_, camera); }
 
  private:
-  PlaneSet planes_;
+  PreparedScene scene_;
 };
 
 }  // namespace

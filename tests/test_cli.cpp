@@ -131,3 +131,30 @@ TEST_CASE("bad input gives one clear message, exit code 2 and no output", "[cli]
   INFO("output folder: " << out);
   CHECK(count_files(out) == 0);
 }
+
+TEST_CASE("strata convert pano and render --eye", "[cli][panorama]") {
+  const auto shared = strata::test::shared_dir();
+  if (!shared || !fs::exists(*shared + "/data/room_pano/pano.json")) {
+    WARN("skipped: ../shared/data/room_pano is absent");
+    return;
+  }
+  const std::string out = fresh_dir("cli_pano");
+  const Run convert =
+      run_strata("convert pano " + *shared + "/data/room_pano --out " + out + "/pano");
+  INFO(convert.output);
+  REQUIRE(convert.exit_code == 0);
+  CHECK_THAT(convert.output, Contains("2 layers"));
+  for (const char* name : {"panorama.json", "layer_0.ply", "layer_1.ply"})
+    CHECK(fs::exists(out + "/pano/" + name));
+  const Run eye = run_strata("render " + out + "/pano --eye --out " + out + "/eye");
+  INFO(eye.output);
+  REQUIRE(eye.exit_code == 0);
+  const strata::Image frame = strata::read_image(out + "/eye/0000.png");
+  CHECK(frame.width == 384);
+  CHECK(frame.height == 192);
+  const Run info = run_strata("info " + out + "/pano");
+  CHECK_THAT(info.output, Contains("layered Gaussian panorama") && Contains("foreground"));
+  const Run bad = run_strata("convert pano " + out + " --out " + out + "/x");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Contains("pano.json"));
+}

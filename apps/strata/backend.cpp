@@ -1,30 +1,67 @@
 #include "apps/strata/backend.h"
 
+#include <cstdio>
+
 #include "neural/core/error.h"
+#include "renderer/vulkan_renderer.h"
 
 namespace strata::cli {
 
 void add_backend_options(CLI::App& command, BackendChoice& choice) {
   command
       .add_option("--backend", choice.backend,
-                  "Renderer: vulkan (GPU or the CPU Vulkan device) or cpu (reference)")
+                  "Renderer: vulkan (a GPU, or the CPU Vulkan device) or cpu (the reference)")
       ->check(CLI::IsMember({"vulkan", "cpu"}))
       ->capture_default_str();
   command.add_option("--device", choice.device,
                      "Vulkan device: index or name substring (see strata info --devices)");
 }
 
-std::unique_ptr<SceneRenderer> make_renderer(const BackendChoice& choice) {
+std::unique_ptr<SceneRenderer> make_renderer(const BackendChoice& choice, const Scene& scene) {
   if (choice.backend == "cpu") return make_cpu_renderer();
-  // Vulkan arrives with the renderer issue; until then the CPU reference draws.
-  std::fprintf(
-      stderr,
-      "strata: notice: Vulkan renderer not available in this build; using the CPU reference\n");
-  return make_cpu_renderer();
+  const bool has_gaussians = !scene_gaussians(scene).empty();
+  if (has_gaussians) {
+    // The Vulkan splatting path arrives with the Gaussian issue; until then the CPU draws.
+    std::fprintf(stderr,
+                 "strata: notice: the Vulkan renderer does not draw Gaussians yet; using the CPU "
+                 "reference\n");
+    return make_cpu_renderer();
+  }
+  VulkanOptions options;
+  options.device = choice.device;
+  try {
+    return make_vulkan_renderer(options);
+  } catch (const VulkanUnavailable& e) {
+    // A device the user named explicitly must exist; otherwise fall back with a notice.
+    if (!choice.device.empty()) throw InputError("", "--device", e.what());
+    std::fprintf(stderr,
+                 "strata: notice: no Vulkan device (%s); using the CPU reference renderer\n",
+                 e.what());
+    return make_cpu_renderer();
+  }
 }
 
 void print_vulkan_devices() {
-  std::printf("Vulkan devices: not available in this build\n");
+  std::vector<VulkanDeviceInfo> devices;
+  try {
+    devices = list_vulkan_devices();
+  } catch (const VulkanUnavailable& e) {
+    std::printf("Vulkan devices: none (%s)\n  strata renders with the CPU reference renderer\n",
+                e.what());
+    return;
+  }
+  int chosen = -1;
+  try {
+    chosen = choose_vulkan_device(devices, "");
+  } catch (const VulkanUnavailable&) {
+  }
+  std::printf("Vulkan devices:\n");
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const VulkanDeviceInfo& d = devices[i];
+    std::printf("  %d: %s  [%s]  Vulkan %s  %s  %.1f GiB%s\n", d.index, d.name.c_str(),
+                d.type.c_str(), d.api_version.c_str(), d.driver.c_str(),
+                double(d.device_local_bytes) / (1 << 30), int(i) == chosen ? "  (default)" : "");
+  }
 }
 
 }  // namespace strata::cli

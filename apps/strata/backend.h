@@ -18,10 +18,10 @@ struct BackendChoice {
 // Adds --backend and --device to a command.
 void add_backend_options(CLI::App& command, BackendChoice& choice);
 
-// Makes the chosen renderer. A missing Vulkan loader or device falls back to the CPU with a
-// notice on stderr when the backend was not asked for explicitly; an explicit --device that
+// Makes the chosen renderer for `scene`. A missing Vulkan loader or device falls back to the CPU
+// with a notice on stderr when the backend was not asked for explicitly; an explicit --device that
 // matches nothing is an InputError.
-std::unique_ptr<SceneRenderer> make_renderer(const BackendChoice& choice);
+std::unique_ptr<SceneRenderer> make_renderer(const BackendChoice& choice, const Scene& scene);
 
 // Prints one line per Vulkan device (index, name, type, driver, memory), or why there is none.
 void print_vulkan_devices();

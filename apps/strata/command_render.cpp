@@ -24,7 +24,8 @@ struct RenderOptions {
   std::string scene;
   std::string path;
   bool orbit = false;
-  int frames = 60;
+  bool eye = false;
+  int frames = -1;  // -1: 60 along a path, 1 for --eye
   std::string out;
   int width = 0, height = 0;
   std::string depth;  // "", "png16" or "exr"
@@ -58,6 +59,8 @@ float nearest_depth(const PlaneSet& planes, const Camera& camera) {
 // posed planes are made for a view and fall apart seen from behind), else a circle around the
 // scene's bounds.
 CameraPath default_path(const Scene& scene, const PlaneSet& planes) {
+  if (scene.reference_camera && scene.reference_camera->projection == Projection::kEquirectangular)
+    return look_around_path(scene.reference_camera->camera_to_world, 0.15f, 8, 75.0f, 960, 540);
   if (scene.reference_camera && scene.reference_camera->projection == Projection::kPinhole) {
     const Camera& ref = *scene.reference_camera;
     return wiggle_path(ref, median_depth(planes, ref), 0.06f * nearest_depth(planes, ref), 8);
@@ -66,14 +69,21 @@ CameraPath default_path(const Scene& scene, const PlaneSet& planes) {
 }
 
 void run_render(const RenderOptions& o) {
-  if (o.path.empty() == !o.orbit)
-    throw InputError("", "--path/--orbit", "give exactly one of --path PATH.json or --orbit");
-  if (o.frames < 1) throw InputError("", "--frames", "expected at least 1 frame");
+  if (int(!o.path.empty()) + int(o.orbit) + int(o.eye) != 1)
+    throw InputError("", "--path/--orbit/--eye",
+                     "give exactly one of --path PATH.json, --orbit or --eye");
+  if (o.frames == 0 || o.frames < -1) throw InputError("", "--frames", "expected at least 1 frame");
+  const int frames = o.frames > 0 ? o.frames : (o.eye ? 1 : 60);
   if ((o.width > 0) != (o.height > 0))
     throw InputError("", "--width/--height", "give both or neither");
   const Scene scene = load_scene(o.scene);
   const PlaneSet planes = scene_planes(scene);
-  const CameraPath camera_path = o.orbit ? default_path(scene, planes) : read_camera_path(o.path);
+  if (o.eye && !scene.reference_camera)
+    throw InputError(o.scene, "--eye",
+                     "the scene has no reference camera (an eye or a reference view)");
+  const CameraPath camera_path = o.eye     ? CameraPath{}
+                                 : o.orbit ? default_path(scene, planes)
+                                           : read_camera_path(o.path);
   int width = o.width, height = o.height;
   if (width == 0 && camera_path.width > 0) width = camera_path.width, height = camera_path.height;
   if (width == 0 && scene.reference_camera)
@@ -83,9 +93,12 @@ void run_render(const RenderOptions& o) {
     throw InputError("", "--width/--height", "expected at most 16384 pixels a side");
 
   ensure_writable_directory(o.out);
-  auto renderer = make_renderer(o.backend);
+  auto renderer = make_renderer(o.backend, scene);
   renderer->set_scene(scene);
-  const std::vector<Camera> cameras = camera_path.sample(o.frames, width, height);
+  // --eye: the reference camera itself (a panorama's equirectangular eye, an MPI's view).
+  const std::vector<Camera> cameras =
+      o.eye ? std::vector<Camera>(size_t(frames), scene.reference_camera->resized(width, height))
+            : camera_path.sample(frames, width, height);
 
   ProgressBar progress("render", cameras.size());
   for (size_t i = 0; i < cameras.size(); ++i) {
@@ -99,15 +112,15 @@ void run_render(const RenderOptions& o) {
     progress.update(i + 1);
   }
   progress.finish();
-  write_camera_path((fs::path(o.out) / "path.json").string(), camera_path);
+  if (!o.eye) write_camera_path((fs::path(o.out) / "path.json").string(), camera_path);
   const double seconds = progress.elapsed_seconds();
   std::printf("rendered %zu frames of %dx%d with %s in %.2f s (%.1f ms/frame)\n", cameras.size(),
               width, height, renderer->name().c_str(), seconds,
               1000.0 * seconds / double(cameras.size()));
-  std::printf("frames: %s/0000.png .. %04zu.png%s; camera path: %s/path.json\n", o.out.c_str(),
-              cameras.size() - 1,
-              o.depth.empty() ? "" : (o.depth == "exr" ? " (+ _depth.exr)" : " (+ _depth.png)"),
-              o.out.c_str());
+  std::printf("frames: %s/0000.png .. %04zu.png%s", o.out.c_str(), cameras.size() - 1,
+              o.depth.empty() ? "" : (o.depth == "exr" ? " (+ _depth.exr)" : " (+ _depth.png)"));
+  if (!o.eye) std::printf("; camera path: %s/path.json", o.out.c_str());
+  std::printf("\n");
 }
 
 }  // namespace
@@ -127,8 +140,11 @@ void add_render_command(CLI::App& app) {
   command->add_flag(
       "--orbit", o->orbit,
       "Make a path: a sway around the scene's reference camera, or a circle around its bounds");
-  command->add_option("--frames", o->frames, "Number of frames spread over the path")
-      ->capture_default_str();
+  command->add_flag("--eye", o->eye,
+                    "Render the scene's reference camera: a panorama's equirectangular eye, an "
+                    "MPI's reference view");
+  command->add_option("--frames", o->frames,
+                      "Number of frames spread over the path (default 60; 1 with --eye)");
   command->add_option("--out", o->out, "Output folder (created if missing)")->required();
   command->add_option(
       "--width", o->width,

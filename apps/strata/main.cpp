@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   strata::cli::add_render_command(app);
   strata::cli::add_bench_command(app);
   strata::cli::add_export_command(app);
+  strata::cli::add_convert_command(app);
+  strata::cli::add_fit_command(app);
+  strata::cli::add_eval_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

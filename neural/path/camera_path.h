@@ -80,5 +80,9 @@ CameraPath spiral_path(const Camera& reference, float focus_depth, float radius,
 // (> radius) metres ahead with the reference's up vector kept. The reference's fov and size are
 // kept.
 CameraPath wiggle_path(const Camera& reference, float focus_depth, float radius, int keyframes);
+// A looping look-around from a panorama's eye: `keyframes` (>= 4) pinhole poses turning a full
+// circle about the eye's up axis while moving on a circle of `radius` metres around the eye.
+CameraPath look_around_path(const mat4& eye_pose, float radius, int keyframes, float fov_y_deg,
+                            int width, int height);
 
 }  // namespace strata

@@ -122,3 +122,26 @@ CameraPath wiggle_path(const Camera& reference, float focus_depth, float radius,
 }
 
 }  // namespace strata
+
+namespace strata {
+
+CameraPath look_around_path(const mat4& eye_pose, float radius, int keyframes, float fov_y_deg,
+                            int width, int height) {
+  if (keyframes < 4) throw std::invalid_argument("look_around_path: need at least 4 keyframes");
+  const vec3 eye = vec3(eye_pose[3]);
+  const vec3 up = glm::normalize(vec3(eye_pose[1]));
+  const vec3 forward = -glm::normalize(vec3(eye_pose[2]));
+  const vec3 right = glm::normalize(glm::cross(forward, up));
+  std::vector<mat4> poses;
+  for (int i = 0; i < keyframes; ++i) {
+    // Turn a full circle while stepping around a small circle, so parallax shows.
+    const float theta = 2.0f * kPi * float(i) / float(keyframes);
+    const vec3 view = std::cos(theta) * forward + std::sin(theta) * right;
+    const vec3 position =
+        eye + radius * (std::cos(2.0f * theta) * right + std::sin(2.0f * theta) * forward);
+    poses.push_back(look_at(position, position + view, up));
+  }
+  return looping_path(poses, fov_y_deg, width, height);
+}
+
+}  // namespace strata

@@ -6,8 +6,10 @@
 
 #include "neural/core/error.h"
 #include "neural/core/json_io.h"
+#include "neural/gaussians/gaussian_io.h"
 #include "neural/gltf/gltf_export.h"
 #include "neural/layers/layer_stack_io.h"
+#include "neural/panorama/gaussian_panorama.h"
 #include "neural/planes/fronto_parallel_mpi.h"
 #include "neural/planes/plane_set_io.h"
 #include "neural/planes/stereo_magnification.h"
@@ -87,6 +89,14 @@ std::string json_kind(const std::string& file) {
   return "";
 }
 
+void load_panorama_item(const std::string& path, SceneItem& item) {
+  GaussianPanorama panorama = load_gaussian_panorama(path);
+  drop_invalid(panorama.cloud, path);
+  item.content = std::move(panorama.cloud);
+  item.layer_names = panorama.layers;
+  item.reference_camera = panorama.eye;
+}
+
 SceneItem load_item(const std::string& path) {
   std::error_code ec;
   SceneItem item;
@@ -96,7 +106,9 @@ SceneItem load_item(const std::string& path) {
     item.name = fs::path(path).lexically_normal().filename().string();
     if (item.name.empty())
       item.name = fs::path(path).lexically_normal().parent_path().filename().string();
-    if (fs::exists(fs::path(path) / "planes.json", ec)) {
+    if (fs::exists(fs::path(path) / "panorama.json", ec)) {
+      load_panorama_item(path, item);
+    } else if (fs::exists(fs::path(path) / "planes.json", ec)) {
       item.content = load_plane_set(path);
     } else if (fs::exists(fs::path(path) / "layers.json", ec)) {
       item.content = load_layer_stack(path);
@@ -117,7 +129,9 @@ SceneItem load_item(const std::string& path) {
         path, "",
         "unsupported file type \"" + extension + "\"; expected planes.json or layers.json");
   const std::string kind = json_kind(path);
-  if (kind == "planes") {
+  if (kind == "gaussian_panorama") {
+    load_panorama_item(path, item);
+  } else if (kind == "planes") {
     item.content = load_plane_set(path);
   } else if (kind == "layers") {
     item.content = load_layer_stack(path);
@@ -146,6 +160,8 @@ Scene load_scene(const std::string& path) {
     }
   } else if (const auto* stack = std::get_if<LayerStack>(&item.content)) {
     scene.reference_camera = stack->reference_camera();
+  } else if (item.reference_camera) {
+    scene.reference_camera = item.reference_camera;
   }
   return scene;
 }
@@ -162,6 +178,30 @@ PlaneSet scene_planes(const Scene& scene) {
     for (Plane& p : set.planes) all.planes.push_back(std::move(p));
   }
   all.reference_camera = scene.reference_camera;
+  return all;
+}
+
+GaussianCloud scene_gaussians(const Scene& scene) {
+  GaussianCloud all;
+  for (const SceneItem& item : scene.items) {
+    const auto* cloud = std::get_if<GaussianCloud>(&item.content);
+    if (!cloud) continue;
+    if (item.transform == mat4(1.0f)) {
+      all.append(*cloud);
+      continue;
+    }
+    // A rigid transform with a uniform scale moves means, turns rotations and scales sizes.
+    GaussianCloud moved = *cloud;
+    const mat3 linear = mat3(item.transform);
+    const float scale = std::cbrt(std::abs(glm::determinant(linear)));
+    const quat turn = glm::quat_cast(linear / scale);
+    for (size_t i = 0; i < moved.size(); ++i) {
+      moved.positions[i] = vec3(item.transform * vec4(moved.positions[i], 1.0f));
+      moved.rotations[i] = turn * moved.rotations[i];
+      moved.log_scales[i] += std::log(scale);
+    }
+    all.append(moved);
+  }
   return all;
 }
 
@@ -207,6 +247,15 @@ std::string describe(const Scene& scene) {
         out << line;
       }
       out << "\n";
+    } else if (const auto* cloud = std::get_if<GaussianCloud>(&item.content)) {
+      out << item.source << ": "
+          << (item.layer_names.empty() ? "Gaussian splats" : "layered Gaussian panorama") << "\n";
+      out << describe(*cloud) << "\n";
+      for (size_t l = 0; l < item.layer_names.size(); ++l) {
+        size_t count = 0;
+        for (uint16_t id : cloud->layers) count += id == l;
+        out << "  layer " << l << " " << item.layer_names[l] << ": " << count << " Gaussians\n";
+      }
     } else if (const auto* stack = std::get_if<LayerStack>(&item.content)) {
       out << item.source << ": layer stack, " << stack->layers.size() << " layers on a "
           << stack->width << "x" << stack->height << " canvas, reference fov " << stack->fov_y_deg

@@ -8,16 +8,19 @@
 #include <vector>
 
 #include "neural/core/camera.h"
+#include "neural/gaussians/gaussian_cloud.h"
 #include "neural/layers/layer_stack.h"
 #include "neural/planes/plane_set.h"
 
 namespace strata {
 
 struct SceneItem {
-  std::string name;                            // for people
-  std::string source;                          // the file it was loaded from
-  mat4 transform{1.0f};                        // item space to world space
-  std::variant<PlaneSet, LayerStack> content;  // the representation
+  std::string name;      // for people
+  std::string source;    // the file it was loaded from
+  mat4 transform{1.0f};  // item space to world space (rigid, optionally uniformly scaled)
+  std::variant<PlaneSet, LayerStack, GaussianCloud> content;  // the representation
+  std::vector<std::string> layer_names;    // Gaussian panoramas: the name of each layer id
+  std::optional<Camera> reference_camera;  // item space; set for panoramas (their eye)
 };
 
 struct Scene {
@@ -28,13 +31,17 @@ struct Scene {
 };
 
 // Loads a scene from a planes.json, a layers.json, a glTF file of textured quads (as strata
-// exports), a Stereo Magnification folder or a folder holding one of them. Throws InputError naming
+// exports), a Gaussian cloud (.ply, .splat, .spz), a Gaussian panorama (panorama.json), a
+// Stereo Magnification folder or a folder holding one of them. Throws InputError naming
 // the path when nothing there can be read.
 Scene load_scene(const std::string& path);
 
 // Every plane of the scene in world space: PlaneSets transformed, layer cards placed in front of
 // their stack's reference camera (layers without a depth get one, even in inverse depth).
 PlaneSet scene_planes(const Scene& scene);
+
+// Every Gaussian of the scene in world space (items' transforms applied), layer ids kept.
+GaussianCloud scene_gaussians(const Scene& scene);
 
 // One line per item describing what it holds (kind, sizes, counts, bounds), for `strata info`.
 std::string describe(const Scene& scene);
