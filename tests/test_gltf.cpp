@@ -11,6 +11,7 @@
 #include "neural/core/error.h"
 #include "neural/core/image_io.h"
 #include "neural/core/metrics.h"
+#include "neural/gaussians/gaussian_render.h"
 #include "neural/gltf/gltf_export.h"
 #include "neural/planes/plane_set_render.h"
 #include "neural/scene/scene.h"
@@ -202,4 +203,96 @@ TEST_CASE("glTF export: cameras, oversized textures, bad input", "[gltf]") {
     write_png(file, Image(2, 2));
     REQUIRE_THROWS_WITH(import_gltf_planes(file), Contains("bad.glb"));
   }
+}
+
+namespace {
+
+// Largest difference between two clouds in KHR_gaussian_splatting's terms (linear scale and
+// opacity, unit quaternions up to sign, raw SH).
+double max_difference(const GaussianCloud& a, const GaussianCloud& b) {
+  REQUIRE(a.size() == b.size());
+  REQUIRE(a.sh_degree == b.sh_degree);
+  double worst = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const quat qa = glm::normalize(a.rotations[i]), qb = glm::normalize(b.rotations[i]);
+    const float sign = glm::dot(qa, qb) < 0.0f ? -1.0f : 1.0f;
+    worst = std::max<double>(worst, glm::length(a.positions[i] - b.positions[i]));
+    worst = std::max<double>(worst, glm::length(glm::vec4(qa.w, qa.x, qa.y, qa.z) -
+                                                sign * glm::vec4(qb.w, qb.x, qb.y, qb.z)));
+    worst = std::max<double>(worst, glm::length(a.scale(i) - b.scale(i)));
+    worst = std::max<double>(worst, std::abs(a.opacity(i) - b.opacity(i)));
+    for (int k = 0; k < a.sh_coefficients(); ++k)
+      worst = std::max<double>(worst, glm::length(a.sh_at(i, k) - b.sh_at(i, k)));
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("Gaussian export: KHR_gaussian_splatting, splat-transform interop, round trip",
+          "[gltf][gaussians]") {
+  const auto shared = test::shared_dir();
+  if (!shared || !fs::exists(*shared + "/external/splat/train-1000.ply")) {
+    WARN("skipped: ../shared/external/splat/train-1000.ply is absent");
+    return;
+  }
+  const std::string ply = *shared + "/external/splat/train-1000.ply";
+  const Scene scene = load_scene(ply);
+  const GaussianCloud& original = std::get<GaussianCloud>(scene.items[0].content);
+  const std::string dir = out_dir("gltf_splats");
+  const std::string ours = dir + "/train_strata.glb";
+  export_gltf(scene, ours);
+
+  // The validator predates the extension: its attribute names are the only errors allowed.
+  int code = 0;
+  const std::string output = run_node("validate.mjs", "'" + ours + "'", &code);
+  INFO("validator output: " << output);
+  REQUIRE(code == 0);
+  const auto report = nlohmann::json::parse(output.substr(output.find('{')));
+  for (const auto& m : report["messages"]) {
+    if (m["severity"] != "error" && m["severity"] != "warning") continue;
+    INFO(m["code"] << " at " << m["pointer"] << ": " << m["message"]);
+    CHECK(m["code"] == "MESH_PRIMITIVE_INVALID_ATTRIBUTE");
+    CHECK(m["pointer"].get<std::string>().find("/attributes/KHR_gaussian_splatting:") !=
+          std::string::npos);
+  }
+
+  // strata reads its own file back.
+  const GltfContents back = import_gltf(ours);
+  REQUIRE(back.gaussians);
+  CHECK(max_difference(*back.gaussians, original) < 1e-5);
+
+  // PlayCanvas splat-transform's GLB of the same PLY decodes to the same Gaussians.
+  const std::string theirs = dir + "/train_splat_transform.glb";
+  const std::string tool = test::source_dir() + "/tests/js/node_modules/.bin/splat-transform";
+  REQUIRE(fs::exists(tool));
+  const int status =
+      std::system(("node '" + tool + "' '" + ply + "' '" + theirs + "' > /dev/null 2>&1").c_str());
+  REQUIRE(status == 0);
+  const GltfContents other = import_gltf(theirs);
+  REQUIRE(other.gaussians);
+  CHECK(max_difference(*other.gaussians, original) < 1e-5);
+  CHECK(max_difference(*other.gaussians, *back.gaussians) < 1e-5);
+
+  // And strata renders splat-transform's GLB like the PLY it came from.
+  const Camera camera = Camera::pinhole_fov_y(
+      160, 120, glm::radians(60.0f), look_at(vec3(0, -1, -8), vec3(1, 0, 4), vec3(0, -1, 0)));
+  const Scene their_scene = load_scene(theirs);
+  REQUIRE(their_scene.items.size() == 1);
+  const auto check = test::compare_images(
+      "gltf_splat_transform_render",
+      render_gaussians(std::get<GaussianCloud>(their_scene.items[0].content), camera).color,
+      render_gaussians(original, camera).color, 50.0);
+  INFO(check.message);
+  CHECK(check.ok);
+  CHECK(render_gaussians(original, camera).color.pixels.size() > 0);
+}
+
+TEST_CASE("Gaussian export: bad input writes nothing", "[gltf][gaussians]") {
+  Scene scene;
+  GaussianCloud empty;
+  scene.items.push_back(SceneItem{"empty", "", mat4(1.0f), empty, {}, std::nullopt});
+  const std::string file = out_dir("gltf_empty_cloud") + "/empty.glb";
+  REQUIRE_THROWS_WITH(export_gltf(scene, file), Contains("nothing to export"));
+  CHECK_FALSE(fs::exists(file));
 }

@@ -6,6 +6,7 @@
 #include "neural/core/error.h"
 #include "neural/core/json_io.h"
 #include "neural/gltf/gltf_builder.h"
+#include "neural/gltf/gltf_internal.h"
 
 namespace strata {
 
@@ -95,6 +96,14 @@ void export_gltf(const Scene& scene, const std::string& path, const GltfExportOp
       if (planes->reference_camera)
         node.extras = gltf_object({{"strata_reference_camera",
                                     to_gltf_value(camera_to_json(*planes->reference_camera))}});
+    } else if (std::holds_alternative<GaussianCloud>(item.content)) {
+      // Splats are written in world space (the item's transform baked in), turned to y-up.
+      Scene single;
+      single.items.push_back(item);
+      GaussianCloud cloud = scene_gaussians(single);
+      drop_invalid(cloud, item.source.empty() ? item.name : item.source);
+      node.matrix.clear();
+      if (!cloud.empty()) add_gaussians(b, cloud, item.layer_names, node);
     } else if (const auto* stack = std::get_if<LayerStack>(&item.content)) {
       Scene single;
       single.items.push_back(SceneItem{item.name, item.source, mat4(1.0f), *stack});
@@ -109,7 +118,7 @@ void export_gltf(const Scene& scene, const std::string& path, const GltfExportOp
     b.add_root_child(std::move(node));
   }
   if (!any) throw InputError(path, "", "the scene holds nothing to export");
-  b.use_extension("KHR_materials_unlit");
+  if (!model.materials.empty()) b.use_extension("KHR_materials_unlit");
   for (size_t i = 0; i < options.cameras.size(); ++i) {
     const Camera& c = options.cameras[i];
     tinygltf::Camera camera;

@@ -4,10 +4,12 @@
 // and name in the node's extras so a re-import restores them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "neural/core/camera.h"
+#include "neural/gaussians/gaussian_cloud.h"
 #include "neural/scene/scene.h"
 
 namespace strata {
@@ -22,6 +24,16 @@ struct GltfExportOptions {
 // a scene with nothing to export; nothing is written then.
 void export_gltf(const Scene& scene, const std::string& path,
                  const GltfExportOptions& options = {});
+
+// What strata reads from a glTF file: textured quads as planes, KHR_gaussian_splatting
+// primitives as Gaussians (layer ids from strata's node extras).
+struct GltfContents {
+  std::optional<PlaneSet> planes;                 // when the file has textured quads
+  std::optional<GaussianCloud> gaussians;         // when it has splat primitives
+  std::vector<std::string> gaussian_layer_names;  // strata's layered panoramas: one per layer id
+};
+// Reads a .glb/.gltf; throws InputError naming the file when it cannot be read or holds neither.
+GltfContents import_gltf(const std::string& path);
 
 // Reads planes back from a glTF file written by strata (or any file whose meshes are textured
 // quads): one PlaneSet per file, the reference camera restored when present. Throws InputError

@@ -9,6 +9,7 @@
 #include "neural/core/json_io.h"
 #include "neural/gltf/gltf_builder.h"
 #include "neural/gltf/gltf_export.h"
+#include "neural/gltf/gltf_internal.h"
 
 namespace strata {
 
@@ -77,8 +78,18 @@ struct Found {
   Plane plane;
 };
 
+struct Collected {
+  std::vector<Found> planes;
+  std::optional<Camera> reference;
+  GaussianCloud gaussians;
+  bool has_gaussians = false;
+  std::vector<std::string> layer_names;
+};
+
 void visit(const tinygltf::Model& model, int index, const mat4& parent, const std::string& file,
-           std::vector<Found>& found, std::optional<Camera>& reference) {
+           Collected& collected) {
+  std::vector<Found>& found = collected.planes;
+  std::optional<Camera>& reference = collected.reference;
   const tinygltf::Node& node = model.nodes.at(size_t(index));
   const mat4 world = parent * node_matrix(node);
   if (node.extras.Has("strata_reference_camera") && !reference) {
@@ -90,7 +101,23 @@ void visit(const tinygltf::Model& model, int index, const mat4& parent, const st
   }
   if (node.mesh >= 0) {
     const tinygltf::Mesh& mesh = model.meshes.at(size_t(node.mesh));
-    for (const tinygltf::Primitive& primitive : mesh.primitives) {
+    for (size_t pi = 0; pi < mesh.primitives.size(); ++pi) {
+      const tinygltf::Primitive& primitive = mesh.primitives[pi];
+      if (primitive.extensions.count("KHR_gaussian_splatting")) {
+        GaussianCloud cloud = read_gaussian_primitive(
+            model, primitive, world, file,
+            "meshes[" + std::to_string(node.mesh) + "].primitives[" + std::to_string(pi) + "]");
+        if (node.extras.Has("strata_layer")) {
+          const int layer = node.extras.Get("strata_layer").GetNumberAsInt();
+          std::fill(cloud.layers.begin(), cloud.layers.end(), uint16_t(layer));
+          if (collected.layer_names.size() <= size_t(layer))
+            collected.layer_names.resize(size_t(layer) + 1);
+          collected.layer_names[size_t(layer)] = mesh.name;
+        }
+        collected.gaussians.append(cloud);
+        collected.has_gaussians = true;
+        continue;
+      }
       if (primitive.mode != TINYGLTF_MODE_TRIANGLES || !primitive.attributes.count("POSITION") ||
           !primitive.attributes.count("TEXCOORD_0") || primitive.material < 0)
         continue;
@@ -129,12 +156,12 @@ void visit(const tinygltf::Model& model, int index, const mat4& parent, const st
       found.push_back(Found{order, std::move(plane)});
     }
   }
-  for (int child : node.children) visit(model, child, world, file, found, reference);
+  for (int child : node.children) visit(model, child, world, file, collected);
 }
 
 }  // namespace
 
-PlaneSet import_gltf_planes(const std::string& path) {
+GltfContents import_gltf(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(path, "", "file not found");
   tinygltf::TinyGLTF loader;
@@ -145,20 +172,36 @@ PlaneSet import_gltf_planes(const std::string& path) {
                          : loader.LoadASCIIFromFile(&model, &error, &warning, path);
   if (!ok)
     throw InputError(path, "", "cannot read the glTF file: " + (error.empty() ? warning : error));
-  std::vector<Found> found;
-  std::optional<Camera> reference;
-  const int scene = model.defaultScene >= 0 ? model.defaultScene : 0;
   if (model.scenes.empty()) throw InputError(path, "scenes", "the file has no scene");
+  const int scene = model.defaultScene >= 0 ? model.defaultScene : 0;
+  Collected collected;
   for (int root : model.scenes.at(size_t(scene)).nodes)
-    visit(model, root, mat4(1.0f), path, found, reference);
-  if (found.empty()) throw InputError(path, "meshes", "no textured quads to read as planes");
-  std::stable_sort(found.begin(), found.end(),
-                   [](const Found& a, const Found& b) { return a.order < b.order; });
-  PlaneSet set;
-  for (Found& f : found) set.planes.push_back(std::move(f.plane));
-  set.reference_camera = reference;
-  set.validate(path);
-  return set;
+    visit(model, root, mat4(1.0f), path, collected);
+  GltfContents contents;
+  if (!collected.planes.empty()) {
+    std::stable_sort(collected.planes.begin(), collected.planes.end(),
+                     [](const Found& a, const Found& b) { return a.order < b.order; });
+    PlaneSet set;
+    for (Found& f : collected.planes) set.planes.push_back(std::move(f.plane));
+    set.reference_camera = collected.reference;
+    set.validate(path);
+    contents.planes = std::move(set);
+  }
+  if (collected.has_gaussians) {
+    contents.gaussians = std::move(collected.gaussians);
+    contents.gaussian_layer_names = collected.layer_names;
+  }
+  if (!contents.planes && !contents.gaussians)
+    throw InputError(
+        path, "meshes",
+        "no textured quads and no KHR_gaussian_splatting primitives: nothing strata reads");
+  return contents;
+}
+
+PlaneSet import_gltf_planes(const std::string& path) {
+  GltfContents contents = import_gltf(path);
+  if (!contents.planes) throw InputError(path, "meshes", "no textured quads to read as planes");
+  return std::move(*contents.planes);
 }
 
 }  // namespace strata

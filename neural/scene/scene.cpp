@@ -124,10 +124,19 @@ SceneItem load_item(const std::string& path) {
   }
   if (!fs::exists(path, ec)) throw InputError(path, "", "file or folder not found");
   const std::string extension = fs::path(path).extension().string();
+  if (extension == ".ply" || extension == ".splat" || extension == ".spz") {
+    GaussianCloud cloud = load_gaussian_cloud(path);
+    drop_invalid(cloud, path);
+    if (cloud.empty())
+      throw InputError(path, "", "the file holds no Gaussian that can be rendered");
+    item.content = std::move(cloud);
+    return item;
+  }
   if (extension != ".json")
-    throw InputError(
-        path, "",
-        "unsupported file type \"" + extension + "\"; expected planes.json or layers.json");
+    throw InputError(path, "",
+                     "unsupported file type \"" + extension +
+                         "\"; expected planes.json, layers.json, panorama.json, .ply, .splat, "
+                         ".spz, .glb or .gltf");
   const std::string kind = json_kind(path);
   if (kind == "gaussian_panorama") {
     load_panorama_item(path, item);
@@ -150,6 +159,23 @@ Bounds3 Scene::bounds() const {
 
 Scene load_scene(const std::string& path) {
   Scene scene;
+  const std::string extension = fs::path(path).extension().string();
+  if (extension == ".glb" || extension == ".gltf") {
+    // A glTF file may hold planes and splats together: one item each.
+    GltfContents contents = import_gltf(path);
+    const std::string name = fs::path(path).filename().string();
+    if (contents.planes) {
+      scene.reference_camera = contents.planes->reference_camera;
+      scene.items.push_back(
+          SceneItem{name, path, mat4(1.0f), std::move(*contents.planes), {}, std::nullopt});
+    }
+    if (contents.gaussians) {
+      drop_invalid(*contents.gaussians, path);
+      scene.items.push_back(SceneItem{name, path, mat4(1.0f), std::move(*contents.gaussians),
+                                      contents.gaussian_layer_names, std::nullopt});
+    }
+    return scene;
+  }
   scene.items.push_back(load_item(path));
   const SceneItem& item = scene.items.back();
   if (const auto* planes = std::get_if<PlaneSet>(&item.content)) {
