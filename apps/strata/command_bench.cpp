@@ -1,0 +1,223 @@
+// strata bench planes: renders the synthetic structural MPI (renderer/bench_scene.h) for N
+// frames with the CPU reference and/or Vulkan and prints frames per second, ms per frame, the
+// texture bytes a frame must read, the measured memcpy bandwidth, the bandwidth-bound time and
+// the ratio to it, and the speed-up of Vulkan over the CPU.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <sys/resource.h>
+
+#include "apps/strata/commands.h"
+#include "neural/core/error.h"
+#include "neural/core/metrics.h"
+#include "neural/core/parallel.h"
+#include "neural/planes/plane_set_render.h"
+#include "renderer/bench_scene.h"
+#include "renderer/vulkan_renderer.h"
+
+namespace strata::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct BenchPlanesOptions {
+  std::string device;            // Vulkan device index or name substring
+  std::string backend = "both";  // vulkan, cpu or both
+  int frames = 20;               // timed frames per backend
+  int width = 1280;              // pixels
+  int height = 720;              // pixels
+  int planes = 32;               // total planes of the synthetic scene
+  bool validation = false;       // Khronos validation layer (slows Vulkan down)
+  bool half_float = false;       // RGBA16F plane textures on the GPU
+};
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CPU seconds used by every thread of this process so far (llvmpipe's threads included): with
+// other work on the machine, CPU time per frame / cores estimates the uncontended frame time.
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
+// Single-threaded memcpy bandwidth, bytes per second: the best of several copies of a buffer far
+// larger than the caches (what streaming plane textures through memory costs).
+double measure_copy_bandwidth() {
+  const size_t bytes = size_t(256) << 20;
+  std::vector<uint8_t> source(bytes, 1), destination(bytes, 0);  // touched: no page faults timed
+  double best = 1e30;
+  for (int i = 0; i < 6; ++i) {
+    const Clock::time_point start = Clock::now();
+    std::memcpy(destination.data(), source.data(), bytes);
+    best = std::min(best, seconds_since(start));
+    source[size_t(i) * 4096] = destination[size_t(i) * 8192];  // keep the copies observable
+  }
+  return double(bytes) / best;
+}
+
+void print_line(const std::string& label, double ms, double bound_ms, const std::string& extra) {
+  std::printf("  %-44s %9.2f ms/frame %8.2f fps %7.2fx the bandwidth bound%s\n", label.c_str(), ms,
+              1000.0 / ms, ms / bound_ms, extra.c_str());
+}
+
+void run_bench_planes(const BenchPlanesOptions& o) {
+  if (o.frames < 1 || o.width < 1 || o.height < 1 || o.planes < 1)
+    throw InputError("", "--frames/--width/--height/--planes", "expected positive numbers");
+  if (o.width > 16384 || o.height > 16384)
+    throw InputError("", "--width/--height", "expected at most 16384 pixels a side");
+
+  const Clock::time_point build_start = Clock::now();
+  BenchSceneOptions scene_options;
+  scene_options.planes = o.planes;
+  scene_options.width = o.width;
+  scene_options.height = o.height;
+  PlaneSet planes = make_bench_planes(scene_options);
+  int fronto = 0;
+  for (const Plane& p : planes.planes) fronto += p.name.rfind("mpi_", 0) == 0;
+  const double texture_mb = double(planes.texture_bytes_rgba8()) / 1e6;
+  std::printf(
+      "strata bench planes: %zu planes (%zu structural, %d fronto-parallel) at %dx%d, %d frames\n",
+      planes.planes.size(), planes.planes.size() - size_t(fronto), fronto, o.width, o.height,
+      o.frames);
+  std::printf(
+      "  scene built in %.2f s; plane textures: %.1f MB of RGBA8 texels a frame must read\n",
+      seconds_since(build_start), texture_mb);
+
+  // The Vulkan device first: a bad --device fails before minutes of CPU rendering.
+  std::unique_ptr<VulkanSceneRenderer> vulkan;
+  if (o.backend == "vulkan" || o.backend == "both") {
+    VulkanOptions options;
+    options.device = o.device;
+    options.validation = o.validation;
+    VulkanPlanesSettings settings;
+    settings.half_float_textures = o.half_float;
+    try {
+      vulkan = make_vulkan_scene_renderer(options, settings);
+    } catch (const VulkanUnavailable& e) {
+      if (o.backend == "vulkan" || !o.device.empty()) throw InputError("", "--device", e.what());
+      std::fprintf(stderr, "strata: notice: no Vulkan (%s); benchmarking the CPU only\n", e.what());
+    }
+  }
+
+  const double bandwidth = measure_copy_bandwidth();
+  const double bound_ms = double(planes.texture_bytes_rgba8()) / bandwidth * 1000.0;
+  std::printf(
+      "  memcpy bandwidth: %.2f GB/s (1 thread, best of 6 copies of 256 MiB) -> "
+      "bandwidth bound %.2f ms/frame\n",
+      bandwidth / 1e9, bound_ms);
+
+  auto camera = [&](int frame) { return bench_camera(o.width, o.height, frame, o.frames); };
+  double cpu_ms = 0.0, vulkan_ms = 0.0;
+  RenderOutput cpu_first, vulkan_first;
+
+  if (o.backend == "cpu" || o.backend == "both") {
+    cpu_first = render_planes(planes, camera(0));  // warm-up (threads start); kept for PSNR
+    const Clock::time_point start = Clock::now();
+    const double cpu_start = process_cpu_seconds();
+    for (int i = 0; i < o.frames; ++i) render_planes(planes, camera(i));
+    cpu_ms = seconds_since(start) * 1000.0 / o.frames;
+    char extra[160];
+    std::snprintf(extra, sizeof(extra), "\n  %-44s CPU time %.2f ms/frame (all threads)", "",
+                  (process_cpu_seconds() - cpu_start) * 1000.0 / o.frames);
+    print_line("cpu reference (" + std::to_string(thread_count()) + " threads):", cpu_ms, bound_ms,
+               extra);
+  }
+
+  if (vulkan) {
+    Scene scene;
+    SceneItem item;
+    item.name = "bench";
+    item.content = std::move(planes);  // the CPU is done with them (float textures: GBs at 1080p)
+    scene.items.push_back(std::move(item));
+    const Clock::time_point upload_start = Clock::now();
+    vulkan->set_scene(scene);
+    const double upload_s = seconds_since(upload_start);
+    // Warm-up: shader compilation on first use, target allocation.
+    vulkan_first = vulkan->render(camera(0));
+    vulkan->draw(camera(1));
+    vulkan->finish();
+    // Timed: frames submitted back to back (two in flight), the clock stopped when the last
+    // fence signals. No readback in the loop.
+    vulkan->take_pass_times_ms();  // forget the warm-up frames
+    const Clock::time_point start = Clock::now();
+    const double cpu_start = process_cpu_seconds();
+    for (int i = 0; i < o.frames; ++i) vulkan->draw(camera(i));
+    vulkan->finish();
+    const auto passes = vulkan->take_pass_times_ms();
+    vulkan_ms = seconds_since(start) * 1000.0 / o.frames;
+    const double vulkan_cpu_ms = (process_cpu_seconds() - cpu_start) * 1000.0 / o.frames;
+    // Readback, timed on its own: copy to host memory and conversion to an Image.
+    const int readbacks = std::min(o.frames, 5);
+    const Clock::time_point readback_start = Clock::now();
+    for (int i = 0; i < readbacks; ++i) vulkan->read_back();
+    const double readback_ms = seconds_since(readback_start) * 1000.0 / readbacks;
+    char extra[256];
+    std::snprintf(extra, sizeof(extra),
+                  "\n  %-44s CPU time %.2f ms/frame (all threads); upload %.2f s (%.1f MB of "
+                  "texels); readback %.2f ms/frame",
+                  "", vulkan_cpu_ms, upload_s, double(vulkan->texture_bytes()) / 1e6, readback_ms);
+    print_line(vulkan->name() + ":", vulkan_ms, bound_ms, extra);
+    for (const auto& [pass, ms] : passes)
+      std::printf("  %-44s %9.2f ms/frame (device timestamps)\n", ("  " + pass).c_str(), ms);
+    const std::vector<std::string> messages = vulkan->validation_messages();
+    if (!messages.empty())
+      std::printf("  vulkan: %zu validation message(s), see above\n", messages.size());
+  }
+
+  if (cpu_ms > 0.0 && vulkan_ms > 0.0) {
+    std::printf("  speed-up of vulkan over the cpu reference: %.2fx\n", cpu_ms / vulkan_ms);
+    std::printf("  frame 0, vulkan vs cpu: PSNR %.2f dB\n",
+                psnr(cpu_first.color, vulkan_first.color));
+  }
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  CLI::App* bench = app.add_subcommand("bench", "Measure renderer speed on synthetic scenes");
+  bench->require_subcommand(1);
+  auto options = std::make_shared<BenchPlanesOptions>();
+  CLI::App* planes = bench->add_subcommand(
+      "planes",
+      "Render a synthetic structural MPI (a room's walls and floor, crossing panels and "
+      "fronto-parallel planes with sparse soft-edged content) for N frames of a moving camera; "
+      "print fps, ms/frame, texture bytes per frame, memcpy bandwidth, the bandwidth bound and "
+      "the speed-up of Vulkan over the CPU reference");
+  planes->add_option("--device", options->device,
+                     "Vulkan device: index or name substring (see strata info --devices); "
+                     "default: discrete, then integrated, then CPU");
+  planes->add_option("--backend", options->backend, "Which to measure: vulkan, cpu or both")
+      ->check(CLI::IsMember({"vulkan", "cpu", "both"}))
+      ->capture_default_str();
+  planes->add_option("--frames", options->frames, "Timed frames per backend")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  planes->add_option("--width", options->width, "Image width, pixels")
+      ->check(CLI::Range(1, 16384))
+      ->capture_default_str();
+  planes->add_option("--height", options->height, "Image height, pixels")
+      ->check(CLI::Range(1, 16384))
+      ->capture_default_str();
+  planes
+      ->add_option("--planes", options->planes,
+                   "Planes in the scene (up to 7 structural, the rest fronto-parallel)")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  planes->add_flag("--validation", options->validation,
+                   "Enable the Vulkan validation layer (slower; for checking, not timing)");
+  planes->add_flag("--half-float", options->half_float,
+                   "Store plane textures as RGBA16F on the GPU instead of RGBA8");
+  planes->callback([options] { run_bench_planes(*options); });
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,65 @@
+#include "neural/field/adam.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "neural/core/parallel.h"
+#include "neural/field/simd.h"
+
+namespace strata {
+
+namespace {
+
+STRATA_VECTOR_CLONES
+void adam_range(float* __restrict p, float* __restrict g, float* __restrict m, float* __restrict v,
+                size_t begin, size_t end, bool sparse, float lr_hat, float beta1, float beta2,
+                float eps_hat, float decay) {
+  for (size_t i = begin; i < end; ++i) {
+    float grad = g[i];
+    if (sparse && grad == 0.0f) continue;
+    g[i] = 0.0f;
+    if (!sparse) grad += decay * p[i];
+    const float mi = beta1 * m[i] + (1.0f - beta1) * grad;
+    const float vi = beta2 * v[i] + (1.0f - beta2) * grad * grad;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= lr_hat * mi / (std::sqrt(vi) + eps_hat);
+  }
+}
+
+}  // namespace
+
+Adam::Adam(size_t n_params, size_t sparse_end, const AdamConfig& config)
+    : config_(config), sparse_end_(sparse_end), m_(n_params, 0.0f), v_(n_params, 0.0f) {
+  if (sparse_end > n_params) throw std::invalid_argument("Adam: sparse_end beyond the buffer");
+}
+
+void Adam::restore(uint64_t steps, std::vector<float> m, std::vector<float> v) {
+  if (m.size() != m_.size() || v.size() != v_.size())
+    throw std::invalid_argument("Adam::restore: moment sizes differ from the parameter count");
+  steps_ = steps;
+  m_ = std::move(m);
+  v_ = std::move(v);
+}
+
+void Adam::step(float* params, float* gradients, float learning_rate) {
+  ++steps_;
+  const double b1 = 1.0 - std::pow(double(config_.beta1), double(steps_));
+  const double b2 = 1.0 - std::pow(double(config_.beta2), double(steps_));
+  // Bias correction folded into the step size and epsilon (Kingma & Ba, section 2).
+  const float lr_hat = float(learning_rate * std::sqrt(b2) / b1);
+  const float eps_hat = float(config_.epsilon * std::sqrt(b2));
+  const size_t n = m_.size();
+  constexpr size_t kGrain = 1 << 16;
+  parallel_for(n, kGrain, [&](size_t begin, size_t end) {
+    if (begin < sparse_end_)
+      adam_range(params, gradients, m_.data(), v_.data(), begin, std::min(end, sparse_end_), true,
+                 lr_hat, config_.beta1, config_.beta2, eps_hat, config_.weight_decay);
+    if (end > sparse_end_)
+      adam_range(params, gradients, m_.data(), v_.data(), std::max(begin, sparse_end_), end, false,
+                 lr_hat, config_.beta1, config_.beta2, eps_hat, config_.weight_decay);
+  });
+}
+
+}  // namespace strata

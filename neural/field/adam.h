@@ -1,0 +1,48 @@
+// Adam over one flat parameter buffer (tiny-cuda-nn's optimiser shape: the optimiser owns the
+// moments, the caller the parameters and gradients). Parameters [0, sparse_end) are hash-table
+// entries: an entry whose gradient is exactly zero this step is left alone, moments included
+// (instant-ngp: untouched entries do not decay); the rest get L2 weight decay.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace strata {
+
+struct AdamConfig {
+  float learning_rate = 1e-2f;  // base step size
+  float beta1 = 0.9f;           // first-moment decay
+  float beta2 = 0.99f;          // second-moment decay
+  float epsilon = 1e-15f;       // added to sqrt(v)
+  float weight_decay = 1e-6f;   // L2 on the dense parameters (the MLP weights)
+};
+
+class Adam {
+ public:
+  Adam() = default;
+  Adam(size_t n_params, size_t sparse_end, const AdamConfig& config);
+
+  // One update with step size `learning_rate`: params -= lr * m_hat / (sqrt(v_hat) + eps).
+  // gradients (n_params floats) are read and then zeroed, ready for the next step. Runs on the
+  // worker threads; the result does not depend on their number.
+  void step(float* params, float* gradients, float learning_rate);
+
+  const AdamConfig& config() const { return config_; }
+  uint64_t steps() const { return steps_; }
+  size_t size() const { return m_.size(); }
+  std::vector<float>& first_moment() { return m_; }
+  std::vector<float>& second_moment() { return v_; }
+  const std::vector<float>& first_moment() const { return m_; }
+  const std::vector<float>& second_moment() const { return v_; }
+  // Restores a saved state (checkpoint): the step count and both moments (n_params each).
+  void restore(uint64_t steps, std::vector<float> m, std::vector<float> v);
+
+ private:
+  AdamConfig config_;
+  size_t sparse_end_ = 0;
+  uint64_t steps_ = 0;
+  std::vector<float> m_, v_;
+};
+
+}  // namespace strata
