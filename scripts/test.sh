@@ -18,5 +18,7 @@ scripts/build.sh "$build_dir" "${options[@]}"
 if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules ]; then
   npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 fi
+# This script installs the Khronos validation layer: Vulkan tests must run with it, not skip it.
+export STRATA_REQUIRE_VALIDATION=1
 [ -d ../shared ] || echo "strata: ../shared is absent: tests that need it will be skipped"
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"

@@ -34,7 +34,7 @@ layout(set = 0, binding = kPlanesBindingDepth, r32f) writeonly uniform image2D o
 
 const uint kEmpty = 0xffffffffu;
 
-// Premultiplied texel (x, y) (inside the texture) of a texture stored from word `first` with
+// Premultiplied texel p (inside the texture) of a texture stored from texel `first` with
 // `blocks_x` blocks across.
 vec4 fetch_texel(uint first, uint blocks_x, bool straight, ivec2 p) {
   const uvec2 q = uvec2(p);
