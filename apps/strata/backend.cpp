@@ -19,12 +19,17 @@ void add_backend_options(CLI::App& command, BackendChoice& choice) {
 
 std::unique_ptr<SceneRenderer> make_renderer(const BackendChoice& choice, const Scene& scene) {
   if (choice.backend == "cpu") return make_cpu_renderer();
-  const bool has_gaussians = !scene_gaussians(scene).empty();
-  if (has_gaussians) {
-    // The Vulkan splatting path arrives with the Gaussian issue; until then the CPU draws.
-    std::fprintf(stderr,
-                 "strata: notice: the Vulkan renderer does not draw Gaussians yet; using the CPU "
-                 "reference\n");
+  bool has_gaussians = false, has_field = false;
+  for (const SceneItem& item : scene.items) {
+    has_gaussians |= std::holds_alternative<GaussianCloud>(item.content);
+    has_field |= std::holds_alternative<RadianceField>(item.content);
+  }
+  if (has_gaussians || has_field) {
+    // The Vulkan paths for these arrive with their issues; until then the CPU reference draws.
+    std::fprintf(
+        stderr,
+        "strata: notice: the Vulkan renderer does not draw %s yet; using the CPU reference\n",
+        has_field ? "radiance fields" : "Gaussians");
     return make_cpu_renderer();
   }
   VulkanOptions options;

@@ -7,8 +7,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "strata: layered scenes (layer stacks, multiplane images, posed planes) — inspect, render, "
-      "benchmark"};
+      "strata: layered scenes (layer stacks, MPIs and posed planes, Gaussian splats and panoramas, "
+      "radiance fields) — inspect, render, fit, evaluate, convert, export, benchmark"};
   app.require_subcommand(1);
   strata::cli::add_info_command(app);
   strata::cli::add_render_command(app);

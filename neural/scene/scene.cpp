@@ -6,6 +6,7 @@
 
 #include "neural/core/error.h"
 #include "neural/core/json_io.h"
+#include "neural/field/field_io.h"
 #include "neural/gaussians/gaussian_io.h"
 #include "neural/gltf/gltf_export.h"
 #include "neural/layers/layer_stack_io.h"
@@ -130,6 +131,10 @@ SceneItem load_item(const std::string& path) {
     if (cloud.empty())
       throw InputError(path, "", "the file holds no Gaussian that can be rendered");
     item.content = std::move(cloud);
+    return item;
+  }
+  if (extension == ".field") {
+    item.content = load_field(path);
     return item;
   }
   if (extension != ".json")
@@ -282,6 +287,20 @@ std::string describe(const Scene& scene) {
         for (uint16_t id : cloud->layers) count += id == l;
         out << "  layer " << l << " " << item.layer_names[l] << ": " << count << " Gaussians\n";
       }
+    } else if (const auto* field = std::get_if<RadianceField>(&item.content)) {
+      const FieldConfig& c = field->config;
+      char line[400];
+      std::snprintf(line, sizeof(line),
+                    "%s: radiance field (hash grid + MLP), %zu parameters\n  box [%.3g, %.3g, "
+                    "%.3g] .. [%.3g, %.3g, "
+                    "%.3g] m (%s)\n  hash grid: %d levels x %d features, 2^%d entries a level, "
+                    "resolution %d..%d\n"
+                    "  occupancy grid %d^3\n",
+                    item.source.c_str(), field->params.size(), c.box_lo.x, c.box_lo.y, c.box_lo.z,
+                    c.box_hi.x, c.box_hi.y, c.box_hi.z, c.bounds_rule.c_str(), c.encoding.levels,
+                    c.encoding.features_per_level, c.encoding.log2_table_size,
+                    c.encoding.base_resolution, c.encoding.finest_resolution, c.grid_resolution);
+      out << line;
     } else if (const auto* stack = std::get_if<LayerStack>(&item.content)) {
       out << item.source << ": layer stack, " << stack->layers.size() << " layers on a "
           << stack->width << "x" << stack->height << " canvas, reference fov " << stack->fov_y_deg

@@ -1,5 +1,8 @@
 #include "neural/scene/scene_render.h"
 
+#include <optional>
+
+#include "neural/field/field_render.h"
 #include "neural/planes/plane_set_render.h"
 
 namespace strata {
@@ -26,17 +29,26 @@ RenderOutput merge_by_depth(const RenderOutput& a, const RenderOutput& b) {
 
 RenderOutput render_scene(const PreparedScene& scene, const Camera& camera,
                           const SceneRenderOptions& options) {
-  const bool has_planes = !scene.planes.planes.empty(), has_gaussians = !scene.gaussians.empty();
-  if (has_planes && !has_gaussians) return render_planes(scene.planes, camera);
-  GaussianRenderOptions gaussian_options;
-  gaussian_options.visible_layers = options.visible_gaussian_layers;
-  if (has_gaussians && !has_planes)
-    return render_gaussians(scene.gaussians, camera, gaussian_options);
-  if (!has_planes && !has_gaussians)
+  std::optional<RenderOutput> result;
+  auto merge = [&](RenderOutput part) {
+    result = result ? merge_by_depth(*result, part) : std::move(part);
+  };
+  if (!scene.planes.planes.empty()) merge(render_planes(scene.planes, camera));
+  if (!scene.gaussians.empty()) {
+    GaussianRenderOptions gaussian_options;
+    gaussian_options.visible_layers = options.visible_gaussian_layers;
+    merge(render_gaussians(scene.gaussians, camera, gaussian_options));
+  }
+  for (const auto& [field, transform] : scene.fields) {
+    // A field is drawn in its own space: the camera moves instead (rigid transforms).
+    Camera local = camera;
+    local.camera_to_world = glm::inverse(transform) * camera.camera_to_world;
+    merge(render_field(*field, local));
+  }
+  if (!result)
     return RenderOutput{Image(camera.width, camera.height),
                         ScalarImage(camera.width, camera.height)};
-  return merge_by_depth(render_planes(scene.planes, camera),
-                        render_gaussians(scene.gaussians, camera, gaussian_options));
+  return std::move(*result);
 }
 
 }  // namespace strata

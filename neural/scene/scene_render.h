@@ -3,6 +3,7 @@
 // by expected depth) — DESIGN.md's rule for the items of a scene.
 #pragma once
 
+#include "neural/field/radiance_field.h"
 #include "neural/gaussians/gaussian_render.h"
 #include "neural/scene/scene.h"
 
@@ -12,6 +13,8 @@ namespace strata {
 struct PreparedScene {
   PlaneSet planes;          // every plane and layer card in world space
   GaussianCloud gaussians;  // every Gaussian in world space
+  std::vector<std::pair<const RadianceField*, mat4>> fields;  // borrowed from the Scene (which
+                                                              // must outlive this), item->world
 };
 PreparedScene prepare_scene(const Scene& scene);
 
