@@ -65,9 +65,13 @@ double measure_copy_bandwidth() {
   return double(bytes) / best;
 }
 
-void print_line(const std::string& label, double ms, double bound_ms, const std::string& extra) {
-  std::printf("  %-44s %9.2f ms/frame %8.2f fps %7.2fx the bandwidth bound%s\n", label.c_str(), ms,
-              1000.0 / ms, ms / bound_ms, extra.c_str());
+// One result line; the effective bandwidth is the texture bytes a frame must read over its time.
+void print_line(const std::string& label, double ms, double bound_ms, double frame_bytes,
+                const std::string& extra) {
+  std::printf(
+      "  %-44s %9.2f ms/frame %8.2f fps %7.2f GB/s effective %7.2fx the bandwidth bound%s\n",
+      label.c_str(), ms, 1000.0 / ms, frame_bytes / (ms * 1e-3) / 1e9, ms / bound_ms,
+      extra.c_str());
 }
 
 void run_bench_planes(const BenchPlanesOptions& o) {
@@ -84,7 +88,8 @@ void run_bench_planes(const BenchPlanesOptions& o) {
   PlaneSet planes = make_bench_planes(scene_options);
   int fronto = 0;
   for (const Plane& p : planes.planes) fronto += p.name.rfind("mpi_", 0) == 0;
-  const double texture_mb = double(planes.texture_bytes_rgba8()) / 1e6;
+  const double frame_bytes = double(planes.texture_bytes_rgba8());  // before planes move away
+  const double texture_mb = frame_bytes / 1e6;
   std::printf(
       "strata bench planes: %zu planes (%zu structural, %d fronto-parallel) at %dx%d, %d frames\n",
       planes.planes.size(), planes.planes.size() - size_t(fronto), fronto, o.width, o.height,
@@ -130,7 +135,7 @@ void run_bench_planes(const BenchPlanesOptions& o) {
     std::snprintf(extra, sizeof(extra), "\n  %-44s CPU time %.2f ms/frame (all threads)", "",
                   (process_cpu_seconds() - cpu_start) * 1000.0 / o.frames);
     print_line("cpu reference (" + std::to_string(thread_count()) + " threads):", cpu_ms, bound_ms,
-               extra);
+               frame_bytes, extra);
   }
 
   if (vulkan) {
@@ -166,7 +171,7 @@ void run_bench_planes(const BenchPlanesOptions& o) {
                   "\n  %-44s CPU time %.2f ms/frame (all threads); upload %.2f s (%.1f MB of "
                   "texels); readback %.2f ms/frame",
                   "", vulkan_cpu_ms, upload_s, double(vulkan->texture_bytes()) / 1e6, readback_ms);
-    print_line(vulkan->name() + ":", vulkan_ms, bound_ms, extra);
+    print_line(vulkan->name() + ":", vulkan_ms, bound_ms, frame_bytes, extra);
     for (const auto& [pass, ms] : passes)
       std::printf("  %-44s %9.2f ms/frame (device timestamps)\n", ("  " + pass).c_str(), ms);
     const std::vector<std::string> messages = vulkan->validation_messages();
