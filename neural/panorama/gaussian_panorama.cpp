@@ -58,6 +58,15 @@ GaussianCloud lift_panorama_layer(const PanoramaLayer& layer, const Camera& eye,
                                   const LiftOptions& options) {
   GaussianCloud cloud;
   const int w = layer.color.width, h = layer.color.height;
+  auto has_content = [&](int x, int y) {
+    const float r = layer.depth.at(x, y);
+    return layer.color.at(x, y).a > 0.0f && r > 0.0f && std::isfinite(r);
+  };
+  size_t count = 0;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) count += has_content(x, y);
+  cloud.resize(count);
+  size_t i = 0;
   const mat3 rotation = mat3(eye.camera_to_world);
   const vec3 origin = eye.position();
   for (int y = 0; y < h; ++y) {
@@ -67,17 +76,15 @@ GaussianCloud lift_panorama_layer(const PanoramaLayer& layer, const Camera& eye,
     const float across = 2.0f * kPi / float(w) * std::max(std::cos(latitude), 0.5f / float(w));
     const float down = kPi / float(h);
     for (int x = 0; x < w; ++x) {
+      if (!has_content(x, y)) continue;
       const vec4 c = layer.color.at(x, y);
       const float r = layer.depth.at(x, y);
-      if (c.a <= 0.0f || !(r > 0.0f) || !std::isfinite(r)) continue;
       const vec3 d_cam = eye.direction_in_camera(vec2(x + 0.5f, y + 0.5f));
       const vec3 d = rotation * d_cam;
       // Local frame: x along increasing longitude, y along increasing latitude, z the ray.
       const vec3 east_cam = glm::normalize(vec3(-d_cam.z, 0.0f, d_cam.x) + vec3(1e-12f, 0, 0));
       const vec3 north_cam = glm::cross(d_cam, east_cam);
       const vec3 sx(options.footprint * across * r, options.footprint * down * r, 0.0f);
-      const size_t i = cloud.size();
-      cloud.resize(i + 1);
       cloud.positions[i] = origin + r * d;
       cloud.log_scales[i] = glm::log(vec3(sx.x, sx.y, options.thickness * std::min(sx.x, sx.y)));
       cloud.rotations[i] = rotation_to(rotation * east_cam, rotation * north_cam, d);
@@ -85,6 +92,7 @@ GaussianCloud lift_panorama_layer(const PanoramaLayer& layer, const Camera& eye,
       const vec3 straight = vec3(c) / c.a;
       cloud.sh_at(i, 0) = (straight - 0.5f) / float(kShC0);
       cloud.layers[i] = layer_id;
+      ++i;
     }
   }
   return cloud;
