@@ -81,6 +81,7 @@
   X(vkCmdPipelineBarrier)                     \
   X(vkCmdCopyImageToBuffer)                   \
   X(vkCmdCopyBuffer)                          \
+  X(vkCmdFillBuffer)                          \
   X(vkCreateQueryPool)                        \
   X(vkDestroyQueryPool)                       \
   X(vkCmdResetQueryPool)                      \

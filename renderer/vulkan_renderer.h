@@ -77,6 +77,9 @@ class VulkanSceneRenderer : public SceneRenderer {
   virtual std::vector<std::pair<std::string, double>> take_pass_times_ms() = 0;
   // Bytes of texture data on the device for the current scene (texel blocks and occupancy).
   virtual uint64_t texture_bytes() const = 0;
+  // Which Gaussian layers draw (SceneRenderOptions::visible_gaussian_layers: empty = all; else
+  // layer l iff l < size and visible[l]), for frames drawn from now on; kept across set_scene.
+  virtual void set_visible_gaussian_layers(const std::vector<bool>& visible) = 0;
 };
 
 // How the planes renderer stores textures; the defaults suit every use, the rest is for tests

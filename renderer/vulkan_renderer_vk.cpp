@@ -1,10 +1,16 @@
 // VulkanSceneRenderer on a ContextVk: frames in flight (FrameLoopVk), one offscreen target per
-// frame slot, and the planes renderer drawing scene_planes(scene) (plane sets, layer-stack
-// cards and MPIs all arrive as planes).
+// frame slot, the planes renderer drawing scene_planes(scene) (plane sets, layer-stack cards and
+// MPIs all arrive as planes) and the Gaussian renderer drawing scene_gaussians(scene).
+// A scene with both draws each into its own target and merges them on the host after readback
+// with the CPU reference's merge_by_depth (neural/scene/scene_render.h), so the rule is one piece
+// of code; draw() alone (timing) renders both without merging.
+#include <optional>
 #include <stdexcept>
 
+#include "neural/scene/scene_render.h"
 #include "renderer/context_vk.h"
 #include "renderer/frame_loop_vk.h"
+#include "renderer/gaussians_renderer_vk.h"
 #include "renderer/offscreen_target_vk.h"
 #include "renderer/planes_renderer_vk.h"
 #include "renderer/vulkan_renderer.h"
@@ -19,8 +25,12 @@ constexpr uint32_t kFramesInFlight = 2;
 class VulkanSceneRendererVk final : public VulkanSceneRenderer {
  public:
   VulkanSceneRendererVk(const VulkanOptions& options, const VulkanPlanesSettings& settings)
-      : ctx_(options), frames_(ctx_, kFramesInFlight), planes_(ctx_, frames_, settings) {
+      : ctx_(options),
+        frames_(ctx_, kFramesInFlight),
+        planes_(ctx_, frames_, settings),
+        gaussians_(ctx_, frames_) {
     targets_.resize(kFramesInFlight);
+    gaussian_targets_.resize(kFramesInFlight);
   }
 
   ~VulkanSceneRendererVk() override {
@@ -36,14 +46,29 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
   }
 
   void set_scene(const Scene& scene) override {
-    planes_.set_planes(scene_planes(scene));
+    const PlaneSet planes = scene_planes(scene);
+    const GaussianCloud gaussians = scene_gaussians(scene);
+    planes_.set_planes(planes);
+    gaussians_.set_cloud(gaussians);
+    has_planes_ = !planes.planes.empty();
+    has_gaussians_ = !gaussians.empty();
     drawn_ = false;
   }
 
+  void set_visible_gaussian_layers(const std::vector<bool>& visible) override {
+    gaussians_.set_visible_layers(visible);
+  }
+
   RenderOutput render(const Camera& camera) override {
-    FrameVk& frame = record_frame(camera, /*read_back=*/true);
-    frames_.wait(frame);
-    return targets_[frame.slot].read(ctx_);
+    FrameVk* frame = &record_frame(camera, /*read_back=*/true);
+    frames_.wait(*frame);
+    // A view with more tile entries than the Gaussian renderer had room for is drawn again with
+    // the room it reported (it grows at least 25% each time, so this ends).
+    while (has_gaussians_ && gaussians_.overflowed(*frame)) {
+      frame = &record_frame(camera, /*read_back=*/true);
+      frames_.wait(*frame);
+    }
+    return read_frame(*frame);
   }
 
   VulkanDeviceInfo device_info() const override { return ctx_.info(); }
@@ -60,10 +85,14 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
     FrameVk* last = frames_.last_submitted();
     if (!drawn_ || !last) throw std::logic_error("read_back(): nothing drawn since set_scene");
     frames_.wait(*last);
-    OffscreenTargetVk& target = targets_[last->slot];
-    frames_.run_now([&](VkCommandBuffer cmd) { target.record_readback(cmd); },
-                    "reading a frame back");
-    return target.read(ctx_);
+    if (has_gaussians_ && gaussians_.overflowed(*last)) return render(*last_camera_);
+    frames_.run_now(
+        [&](VkCommandBuffer cmd) {
+          targets_[last->slot].record_readback(cmd);
+          if (has_planes_ && has_gaussians_) gaussian_targets_[last->slot].record_readback(cmd);
+        },
+        "reading a frame back");
+    return read_frame(*last);
   }
 
   std::vector<std::pair<std::string, double>> take_pass_times_ms() override {
@@ -75,22 +104,47 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
   uint64_t texture_bytes() const override { return planes_.texture_bytes(); }
 
  private:
+  // The finished `frame`'s image (copied to its readback buffers): the planes or the Gaussians,
+  // or both merged by expected depth.
+  RenderOutput read_frame(const FrameVk& frame) {
+    RenderOutput out = targets_[frame.slot].read(ctx_);
+    if (has_planes_ && has_gaussians_)
+      return merge_by_depth(out, gaussian_targets_[frame.slot].read(ctx_));
+    return out;
+  }
+
+  // The target of `targets` for `frame`, (re)made to the camera's size.
+  OffscreenTargetVk& target_for(std::vector<OffscreenTargetVk>& targets, const FrameVk& frame,
+                                const Camera& camera, const std::string& name) {
+    OffscreenTargetVk& target = targets[frame.slot];
+    if (target.empty() || target.width() != uint32_t(camera.width) ||
+        target.height() != uint32_t(camera.height)) {
+      frames_.retire(std::move(target));
+      target = OffscreenTargetVk(ctx_, uint32_t(camera.width), uint32_t(camera.height),
+                                 name + " " + std::to_string(frame.slot));
+    }
+    return target;
+  }
+
   // Begins a frame, records the planes for `camera` (and the copy to the readback buffer),
   // submits it and returns it.
   FrameVk& record_frame(const Camera& camera, bool read_back) {
     camera.validate("camera");
     FrameVk& frame = frames_.begin_frame();
     try {
-      OffscreenTargetVk& target = targets_[frame.slot];
-      if (target.empty() || target.width() != uint32_t(camera.width) ||
-          target.height() != uint32_t(camera.height)) {
-        frames_.retire(std::move(target));
-        target = OffscreenTargetVk(ctx_, uint32_t(camera.width), uint32_t(camera.height),
-                                   "target " + std::to_string(frame.slot));
+      OffscreenTargetVk& target = target_for(targets_, frame, camera, "target");
+      // Planes draw into `target` unless the scene is Gaussians only (an empty scene still
+      // draws its empty plane set: a cleared image).
+      if (has_planes_ || !has_gaussians_) planes_.record(frame, camera, target);
+      OffscreenTargetVk* second = nullptr;
+      if (has_gaussians_) {
+        second = has_planes_ ? &target_for(gaussian_targets_, frame, camera, "gaussian target")
+                             : &target;
+        gaussians_.record(frame, camera, *second);
       }
-      planes_.record(frame, camera, target);
       if (read_back) {
         target.record_readback(frame.command_buffer());
+        if (second && second != &target) second->record_readback(frame.command_buffer());
         frames_.timestamp(frame, "readback copy");
       }
     } catch (...) {
@@ -99,14 +153,20 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
     }
     frames_.submit(frame);
     drawn_ = true;
+    last_camera_ = camera;
     return frame;
   }
 
   ContextVk ctx_;
   FrameLoopVk frames_;  // after ctx_: its deletion queues empty before the device goes
   PlanesRendererVk planes_;
-  std::vector<OffscreenTargetVk> targets_;  // one per frame slot
+  GaussiansRendererVk gaussians_;
+  std::vector<OffscreenTargetVk> targets_;           // one per frame slot
+  std::vector<OffscreenTargetVk> gaussian_targets_;  // per slot; used when planes are drawn too
+  bool has_planes_ = false;                          // the scene set last has planes
+  bool has_gaussians_ = false;                       // ... and Gaussians
   bool drawn_ = false;
+  std::optional<Camera> last_camera_;  // of the frame submitted last (read_back redraws it)
 };
 
 }  // namespace

@@ -20,34 +20,15 @@
 #include "renderer/bench_scene.h"
 #include "renderer/vulkan_renderer.h"
 #include "tests/test_support.h"
+#include "tests/vulkan_test_support.h"
 
 namespace fs = std::filesystem;
 using namespace strata;
 
 namespace {
 
-// A Vulkan renderer with validation on, or null after a WARN when there is no Vulkan device.
-std::unique_ptr<VulkanSceneRenderer> vulkan_or_skip(const VulkanPlanesSettings& settings = {}) {
-  VulkanOptions options;
-  options.validation = true;
-  try {
-    auto renderer = make_vulkan_scene_renderer(options, settings);
-    if (!renderer->validation_enabled())
-      WARN("VK_LAYER_KHRONOS_validation is not installed: running without validation");
-    return renderer;
-  } catch (const VulkanUnavailable& e) {
-    WARN("no Vulkan device, Vulkan test skipped: " << e.what());
-    return nullptr;
-  }
-}
-
-void require_no_validation_messages(const VulkanSceneRenderer& renderer) {
-  const std::vector<std::string> messages = renderer.validation_messages();
-  std::string all;
-  for (const std::string& m : messages) all += m + "\n";
-  INFO(all);
-  REQUIRE(messages.empty());
-}
+using test::require_no_validation_messages;
+using test::vulkan_or_skip;
 
 Scene scene_of(const PlaneSet& planes) {
   Scene scene;

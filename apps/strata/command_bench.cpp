@@ -2,6 +2,8 @@
 // frames with the CPU reference and/or Vulkan and prints frames per second, ms per frame, the
 // texture bytes a frame must read, the measured memcpy bandwidth, the bandwidth-bound time and
 // the ratio to it, and the speed-up of Vulkan over the CPU.
+// strata bench gaussians: renders N random Gaussians (renderer/bench_gaussians.h) the same way
+// and prints fps, ms per frame, tile entries per frame and the per-pass device times.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,7 +18,9 @@
 #include "neural/core/error.h"
 #include "neural/core/metrics.h"
 #include "neural/core/parallel.h"
+#include "neural/gaussians/gaussian_render.h"
 #include "neural/planes/plane_set_render.h"
+#include "renderer/bench_gaussians.h"
 #include "renderer/bench_scene.h"
 #include "renderer/vulkan_renderer.h"
 
@@ -35,6 +39,16 @@ struct BenchPlanesOptions {
   int planes = 32;               // total planes of the synthetic scene
   bool validation = false;       // Khronos validation layer (slows Vulkan down)
   bool half_float = false;       // RGBA16F plane textures on the GPU
+};
+
+struct BenchGaussiansCliOptions {
+  std::string device;            // Vulkan device index or name substring
+  std::string backend = "both";  // vulkan, cpu or both
+  int frames = 20;               // timed frames per backend
+  int width = 1465;              // pixels (the anchor's size)
+  int height = 766;              // pixels
+  int64_t count = 1000000;       // Gaussians
+  bool validation = false;       // Khronos validation layer (slows Vulkan down)
 };
 
 double seconds_since(Clock::time_point start) {
@@ -186,6 +200,99 @@ void run_bench_planes(const BenchPlanesOptions& o) {
   }
 }
 
+// Frame `frame` of `frames` for the Gaussian bench: a pinhole (60 degrees vertical) at the origin
+// moving on a 0.3 m loop while looking at the box's centre.
+Camera bench_gaussians_camera(int width, int height, int frame, int frames) {
+  const float t = 6.2831853f * float(frame) / float(std::max(frames, 1));
+  const vec3 eye(0.15f * std::sin(t), 0.1f * std::cos(t), 0.0f);
+  return Camera::pinhole_fov_y(width, height, glm::radians(60.0f),
+                               look_at(eye, BenchGaussiansOptions{}.center));
+}
+
+void run_bench_gaussians(const BenchGaussiansCliOptions& o) {
+  if (o.frames < 1 || o.width < 1 || o.height < 1 || o.count < 1)
+    throw InputError("", "--frames/--width/--height/--count", "expected positive numbers");
+  const Clock::time_point build_start = Clock::now();
+  BenchGaussiansOptions cloud_options;
+  cloud_options.count = size_t(o.count);
+  GaussianCloud cloud = make_bench_gaussians(cloud_options);
+  std::printf("strata bench gaussians: %zu random Gaussians (SH degree 3) at %dx%d, %d frames\n",
+              cloud.size(), o.width, o.height, o.frames);
+  std::printf("  cloud built in %.2f s\n", seconds_since(build_start));
+  auto camera = [&](int frame) {
+    return bench_gaussians_camera(o.width, o.height, frame, o.frames);
+  };
+
+  // The Vulkan device first: a bad --device fails before minutes of CPU rendering.
+  std::unique_ptr<VulkanSceneRenderer> vulkan;
+  if (o.backend == "vulkan" || o.backend == "both") {
+    VulkanOptions options;
+    options.device = o.device;
+    options.validation = o.validation;
+    try {
+      vulkan = make_vulkan_scene_renderer(options);
+    } catch (const VulkanUnavailable& e) {
+      if (o.backend == "vulkan" || !o.device.empty()) throw InputError("", "--device", e.what());
+      std::fprintf(stderr, "strata: notice: no Vulkan (%s); benchmarking the CPU only\n", e.what());
+    }
+  }
+
+  double cpu_ms = 0.0, vulkan_ms = 0.0;
+  RenderOutput cpu_first, vulkan_first;
+  if (o.backend == "cpu" || o.backend == "both") {
+    GaussianRasterState state;
+    cpu_first = render_gaussians(cloud, camera(0), {}, &state);  // warm-up; kept for PSNR
+    const Clock::time_point start = Clock::now();
+    const double cpu_start = process_cpu_seconds();
+    for (int i = 0; i < o.frames; ++i) render_gaussians(cloud, camera(i));
+    cpu_ms = seconds_since(start) * 1000.0 / o.frames;
+    std::printf(
+        "  %-44s %9.2f ms/frame %8.2f fps\n  %-44s CPU time %.2f ms/frame (all threads); "
+        "%zu tile entries in frame 0\n",
+        ("cpu reference (" + std::to_string(thread_count()) + " threads):").c_str(), cpu_ms,
+        1000.0 / cpu_ms, "", (process_cpu_seconds() - cpu_start) * 1000.0 / o.frames,
+        state.bins.ids.size());
+  }
+
+  if (vulkan) {
+    Scene scene;
+    SceneItem item;
+    item.name = "bench";
+    item.content = std::move(cloud);
+    scene.items.push_back(std::move(item));
+    const Clock::time_point upload_start = Clock::now();
+    vulkan->set_scene(scene);
+    const double upload_s = seconds_since(upload_start);
+    // Warm-up: pipelines on first use, targets and tile-entry buffers sized for the view.
+    vulkan_first = vulkan->render(camera(0));
+    vulkan->draw(camera(1));
+    vulkan->finish();
+    vulkan->take_pass_times_ms();
+    const Clock::time_point start = Clock::now();
+    const double cpu_start = process_cpu_seconds();
+    for (int i = 0; i < o.frames; ++i) vulkan->draw(camera(i));
+    vulkan->finish();
+    const auto passes = vulkan->take_pass_times_ms();
+    vulkan_ms = seconds_since(start) * 1000.0 / o.frames;
+    std::printf(
+        "  %-44s %9.2f ms/frame %8.2f fps\n  %-44s CPU time %.2f ms/frame (all threads); "
+        "upload %.2f s\n",
+        (vulkan->name() + ":").c_str(), vulkan_ms, 1000.0 / vulkan_ms, "",
+        (process_cpu_seconds() - cpu_start) * 1000.0 / o.frames, upload_s);
+    for (const auto& [pass, ms] : passes)
+      std::printf("  %-44s %9.2f ms/frame (device timestamps)\n", ("  " + pass).c_str(), ms);
+    const std::vector<std::string> messages = vulkan->validation_messages();
+    if (!messages.empty())
+      std::printf("  vulkan: %zu validation message(s), see above\n", messages.size());
+  }
+
+  if (cpu_ms > 0.0 && vulkan_ms > 0.0) {
+    std::printf("  speed-up of vulkan over the cpu reference: %.2fx\n", cpu_ms / vulkan_ms);
+    std::printf("  frame 0, vulkan vs cpu: PSNR %.2f dB\n",
+                psnr(cpu_first.color, vulkan_first.color));
+  }
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app) {
@@ -223,6 +330,35 @@ void add_bench_command(CLI::App& app) {
   planes->add_flag("--half-float", options->half_float,
                    "Store plane textures as RGBA16F on the GPU instead of RGBA8");
   planes->callback([options] { run_bench_planes(*options); });
+
+  auto gaussian_options = std::make_shared<BenchGaussiansCliOptions>();
+  CLI::App* gaussians = bench->add_subcommand(
+      "gaussians",
+      "Render random Gaussians of SH degree 3 in a box in front of a moving camera for N frames; "
+      "print fps, ms/frame, tile entries and per-pass device times, and the speed-up of Vulkan "
+      "over the CPU reference");
+  gaussians->add_option("--device", gaussian_options->device,
+                        "Vulkan device: index or name substring (see strata info --devices); "
+                        "default: discrete, then integrated, then CPU");
+  gaussians
+      ->add_option("--backend", gaussian_options->backend, "Which to measure: vulkan, cpu or both")
+      ->check(CLI::IsMember({"vulkan", "cpu", "both"}))
+      ->capture_default_str();
+  gaussians->add_option("--count", gaussian_options->count, "Gaussians")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 31))
+      ->capture_default_str();
+  gaussians->add_option("--frames", gaussian_options->frames, "Timed frames per backend")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  gaussians->add_option("--width", gaussian_options->width, "Image width, pixels")
+      ->check(CLI::Range(1, 16384))
+      ->capture_default_str();
+  gaussians->add_option("--height", gaussian_options->height, "Image height, pixels")
+      ->check(CLI::Range(1, 16384))
+      ->capture_default_str();
+  gaussians->add_flag("--validation", gaussian_options->validation,
+                      "Enable the Vulkan validation layer (slower; for checking, not timing)");
+  gaussians->callback([gaussian_options] { run_bench_gaussians(*gaussian_options); });
 }
 
 }  // namespace strata::cli

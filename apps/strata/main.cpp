@@ -4,6 +4,7 @@
 
 #include "apps/strata/commands.h"
 #include "neural/core/error.h"
+#include "renderer/vulkan_renderer.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -29,6 +30,10 @@ int main(int argc, char** argv) {
   } catch (const strata::InputError& e) {
     std::fprintf(stderr, "strata: error: %s\n", e.what());
     return 2;
+  } catch (const strata::VulkanError& e) {
+    // The device failed (out of memory, a limit, device lost): not a bug, not bad input.
+    std::fprintf(stderr, "strata: error: Vulkan: %s\n", e.what());
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "strata: internal error: %s\n", e.what());
     return 1;
