@@ -1,7 +1,9 @@
 // strata render SCENE (--path PATH.json | --orbit) --out DIR: renders a camera path to numbered
 // PNGs (and depth on request) with a progress bar and a summary.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <glm/gtc/matrix_transform.hpp>
 #include <optional>
 #include <string>
 
@@ -65,7 +67,29 @@ CameraPath default_path(const Scene& scene, const PlaneSet& planes) {
     const Camera& ref = *scene.reference_camera;
     return wiggle_path(ref, median_depth(planes, ref), 0.06f * nearest_depth(planes, ref), 8);
   }
-  return orbit_path(planes.bounds(), 12, 50.0f);
+  const GaussianCloud gaussians = scene_gaussians(scene);
+  bool has_field = false;
+  for (const SceneItem& item : scene.items)
+    has_field |= std::holds_alternative<RadianceField>(item.content);
+  if (!planes.planes.empty() || has_field || gaussians.empty())
+    return orbit_path(scene.bounds(), 12, 50.0f);
+  // A 3DGS capture: the box of the central 80 % of the means on each axis (captures have far
+  // outliers), and y pointing down as in COLMAP frames — the orbit is turned 180 degrees about
+  // the z axis through the centre so that the picture is upright.
+  Bounds3 core;
+  for (int axis = 0; axis < 3; ++axis) {
+    std::vector<float> v(gaussians.size());
+    for (size_t i = 0; i < v.size(); ++i) v[i] = gaussians.positions[i][axis];
+    std::sort(v.begin(), v.end());
+    core.lo[axis] = v[v.size() / 10];
+    core.hi[axis] = v[v.size() - 1 - v.size() / 10];
+  }
+  CameraPath path = orbit_path(core, 12, 50.0f);
+  const vec3 c = core.center();
+  const mat4 turn = glm::translate(mat4(1.0f), c) * glm::rotate(mat4(1.0f), kPi, vec3(0, 0, 1)) *
+                    glm::translate(mat4(1.0f), -c);
+  for (Keyframe& k : path.keyframes) k.camera_to_world = turn * k.camera_to_world;
+  return path;
 }
 
 void run_render(const RenderOptions& o) {
