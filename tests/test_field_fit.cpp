@@ -127,6 +127,13 @@ TEST_CASE("A field fits an analytic sphere to 30 dB on a held-out view", "[field
   CHECK(out.depth.at(32, 32) == Approx(kDistance - kRadius).margin(0.05));  // < 4 steps
   CHECK(out.depth.at(0, 0) == 0.0f);
   CHECK(out.color.at(0, 0).a < 0.02f);
+  // The occupancy grid keeps the sphere and has emptied most of the box.
+  const Bounds3 content = occupied_bounds(field);
+  CHECK(glm::all(glm::lessThanEqual(content.lo, vec3(-kRadius + 0.07f))));
+  CHECK(glm::all(glm::greaterThanEqual(content.hi, vec3(kRadius - 0.07f))));
+  const double occupied = double(field.occupancy.occupied_count()) / double(field.occupancy.cells());
+  INFO("occupied fraction " << occupied);
+  CHECK(occupied < 0.25);  // the sphere is 11% of the box
 }
 
 TEST_CASE("Training is deterministic for a seed, whatever the thread count", "[field]") {

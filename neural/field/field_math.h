@@ -67,8 +67,10 @@ STRATA_HOST_DEVICE inline uint64_t mix64(uint64_t z) {
 struct Rng {
   uint64_t state;  // advanced by every draw
 
+  // The stream of (seed, a, b): e.g. (seed, step, ray index).
   STRATA_HOST_DEVICE Rng(uint64_t seed, uint64_t a, uint64_t b = 0)
       : state(mix64(seed ^ mix64(a ^ mix64(b + 0x632be59bd9b4e019ull)))) {}
+  // Uniform 32-bit value (PCG32's output function).
   STRATA_HOST_DEVICE uint32_t next_u32() {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
     const uint32_t xorshifted = uint32_t(((state >> 18u) ^ state) >> 27u);

@@ -125,20 +125,26 @@ void FieldBatch::reserve(const FieldNetwork& network, size_t capacity, size_t ke
   *this = std::move(bigger);
 }
 
-void FieldBatch::move_sample(size_t from, size_t to) {
-  if (from == to) return;
-  auto move_rows = [&](const MatrixView& m, int rows) {
-    for (int r = 0; r < rows; ++r) m.row(r)[to] = m.row(r)[from];
+void FieldBatch::compact(size_t begin, const uint32_t* keep, size_t count, bool color_only) {
+  // Row by row: each row streams once through the cache (moving whole columns would touch every
+  // row's cache line per sample).
+  auto compact_rows = [&](const MatrixView& m, int rows) {
+    for (int r = 0; r < rows; ++r) {
+      float* p = m.row(r);
+      for (size_t j = 0; j < count; ++j) p[begin + j] = p[keep[j]];
+    }
   };
-  move_rows(positions, 3);
-  move_rows(directions, 3);
-  move_rows(encoded, encoded.rows);
-  move_rows(density_hidden, density_hidden.rows);
-  move_rows(color_input, geometry_features_);
-  move_rows(sigma, 1);
-  move_rows(t, 1);
-  move_rows(dt, 1);
-  ray[to] = ray[from];
+  if (!color_only) {
+    compact_rows(positions, 3);
+    compact_rows(encoded, encoded.rows);
+    compact_rows(density_hidden, density_hidden.rows);
+    compact_rows(sigma, 1);
+    compact_rows(t, 1);
+  }
+  compact_rows(directions, 3);
+  compact_rows(color_input, geometry_features_);
+  compact_rows(dt, 1);
+  for (size_t j = 0; j < count; ++j) ray[begin + j] = ray[keep[j]];
 }
 
 FieldNetwork::FieldNetwork(const FieldConfig& config)

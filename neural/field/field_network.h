@@ -89,10 +89,12 @@ struct FieldBatch {
   void allocate(const FieldNetwork& network, size_t capacity, bool with_gradients);
   // Grows the capacity to at least `capacity`, keeping the first `keep` samples of every row.
   void reserve(const FieldNetwork& network, size_t capacity, size_t keep);
-  // Copies sample `from` to column `to` in the rows that the density pass and the marcher fill
-  // (positions, directions, encoded, density_hidden, the first geometry_features rows of
-  // color_input, sigma, t, dt, ray). Used to drop samples in place (to <= from).
-  void move_sample(size_t from, size_t to);
+  // Keeps samples keep[0..count) (increasing column indices, all >= begin) and moves them, in
+  // that order, to columns begin..begin+count, in the rows that the marcher and the density pass
+  // fill (positions, directions, encoded, density_hidden, the geometry rows of color_input,
+  // sigma, t, dt, ray) — or, with color_only, just those the colour pass and compositing read
+  // (directions, the geometry rows, dt, ray). Drops samples without a gap.
+  void compact(size_t begin, const uint32_t* keep, size_t count, bool color_only = false);
 
  private:
   int geometry_features_ = 0;
@@ -104,14 +106,15 @@ class FieldNetwork {
   explicit FieldNetwork(const FieldConfig& config);
 
   const FieldConfig& config() const { return config_; }
-  const HashEncoding& encoding() const { return encoding_; }
-  const Mlp& density_mlp() const { return density_mlp_; }
-  const Mlp& color_mlp() const { return color_mlp_; }
+  const HashEncoding& encoding() const { return encoding_; }  // position -> features
+  const Mlp& density_mlp() const { return density_mlp_; }     // features -> geometry rows
+  const Mlp& color_mlp() const { return color_mlp_; }         // geometry + SH -> rgb logits
+  // Floats in the whole buffer, and where each part starts: encoding at 0, then the MLPs.
   size_t n_params() const { return color_offset_ + color_mlp_.n_params(); }
-  size_t encoding_params() const { return encoding_.n_params(); }  // they come first
+  size_t encoding_params() const { return encoding_.n_params(); }
   size_t density_offset() const { return density_offset_; }
   size_t color_offset() const { return color_offset_; }
-  int sh_rows() const { return config_.sh_degree * config_.sh_degree; }
+  int sh_rows() const { return config_.sh_degree * config_.sh_degree; }  // SH values per sample
 
   // Seeded initialisation of the whole buffer (n_params() floats).
   void initialize_params(float* params, uint64_t seed) const;

@@ -42,7 +42,7 @@ RenderOutput render_field(const RadianceField& field, const Camera& camera,
         FieldBatch batch;
         batch.allocate(network, kRoundSamples + 64, false);
         std::vector<PixelRay> rays;
-        std::vector<uint32_t> alive, next_alive, counts;
+        std::vector<uint32_t> alive, next_alive, counts, keep;
         for (int y = y0; y < y1; ++y)
           for (int x = x0; x < x1; ++x) {
             PixelRay r;
@@ -67,9 +67,10 @@ RenderOutput render_field(const RadianceField& field, const Camera& camera,
           network.forward_density(params, batch, 0, n);
           samples += n;
           // Transmittance along each ray; keep the samples whose colour is visible.
-          const float *sigma = batch.sigma.row(0), *dt = batch.dt.row(0), *t = batch.t.row(0);
-          float* weight_row = batch.dt.row(0);  // dt is not needed once the weight is known
-          size_t kept = 0, col = 0;
+          const float *sigma = batch.sigma.row(0), *t = batch.t.row(0);
+          float* dt = batch.dt.row(0);  // becomes the weight once it is known
+          size_t col = 0;
+          keep.clear();
           next_alive.clear();
           for (size_t a = 0; a < alive.size(); ++a) {
             PixelRay& r = rays[alive[a]];
@@ -78,15 +79,15 @@ RenderOutput render_field(const RadianceField& field, const Camera& camera,
               const float w = r.transmittance * segment_alpha(sigma[col], dt[col]);
               r.transmittance -= w;
               r.depth_sum += w * t[col];
-              if (w >= kMinColorWeight) {
-                batch.move_sample(col, kept);
-                weight_row[kept] = w;
-                ++kept;
-              }
+              dt[col] = w;
+              if (w >= kMinColorWeight) keep.push_back(uint32_t(col));
             }
             if (r.transmittance < kTransmittanceEpsilon) r.march.done = true;
             if (!r.march.done) next_alive.push_back(alive[a]);
           }
+          const size_t kept = keep.size();
+          batch.compact(0, keep.data(), kept, true);
+          const float* weight_row = batch.dt.row(0);
           network.forward_color(params, batch, 0, kept);
           color_samples += kept;
           const float *cr = batch.rgb.row(0), *cg = batch.rgb.row(1), *cb = batch.rgb.row(2);

@@ -44,6 +44,24 @@ void FieldConfig::validate(const std::string& source) const {
   check(dataset_downscale >= 1, "dataset_downscale", "expected at least 1");
 }
 
+Bounds3 occupied_bounds(const RadianceField& field) {
+  const OccupancyGrid& g = field.occupancy;
+  const vec3 lo = field.config.box_lo, cell = (field.config.box_hi - lo) / float(g.resolution);
+  Bounds3 b;
+  for (int z = 0; z < g.resolution; ++z)
+    for (int y = 0; y < g.resolution; ++y)
+      for (int x = 0; x < g.resolution; ++x)
+        if (g.occupied(g.cell_index(x, y, z))) {
+          b.add(lo + vec3(float(x), float(y), float(z)) * cell);
+          b.add(lo + vec3(float(x + 1), float(y + 1), float(z + 1)) * cell);
+        }
+  if (b.empty()) {
+    b.add(field.config.box_lo);
+    b.add(field.config.box_hi);
+  }
+  return b;
+}
+
 RadianceField create_field(const FieldConfig& config, uint64_t seed) {
   config.validate();
   const FieldNetwork network(config);

@@ -20,7 +20,7 @@ struct FieldConfig {
   int density_hidden_layers = 1;  // density MLP: hidden layers
   int geometry_features = 16;     // density MLP outputs: density logit + features for colour
   int color_hidden = 64;          // colour MLP: neurons per hidden layer
-  int color_hidden_layers = 2;    // colour MLP: hidden layers
+  int color_hidden_layers = 1;    // colour MLP: hidden layers (instant-ngp: 2)
   int sh_degree = 4;              // view direction: SH bands 0..degree-1 (degree^2 values), 1..4
   float density_bias = 0.0f;      // sigma = exp(logit + density_bias): a young field's density is
                                   // about exp(density_bias) (1/metres)
@@ -49,6 +49,10 @@ struct RadianceField {
     return (world - config.box_lo) / (config.box_hi - config.box_lo);
   }
 };
+
+// World-space bounds of the occupied cells of the occupancy grid (the field's content, tighter
+// than its box; for framing camera paths); the whole box when no cell is occupied.
+Bounds3 occupied_bounds(const RadianceField& field);
 
 // A field with freshly initialised parameters (seeded) and every occupancy cell occupied.
 // Validates the config (InputError).

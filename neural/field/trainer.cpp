@@ -14,7 +14,7 @@ namespace strata {
 
 namespace {
 
-constexpr size_t kRoundSamples = 2048;  // samples per density batch in a chunk's rounds
+constexpr size_t kRoundSamples = 512;  // samples per density batch in a chunk's rounds
 constexpr size_t kOccupancyBlock = 4096;
 
 // Random-stream tags, so that draws for different purposes never share a stream.
@@ -224,7 +224,7 @@ void FieldTrainer::run_chunk(size_t first_ray, size_t ray_count, size_t total_ra
   FieldBatch& b = *batch;
 
   std::vector<TrainRay> rays(ray_count);
-  std::vector<uint32_t> alive, next_alive, counts;
+  std::vector<uint32_t> alive, next_alive, counts, keep;
   for (size_t i = 0; i < ray_count; ++i) {
     Rng rng(options_.seed ^ kRayStream, step_, first_ray + i);
     const TrainView& view = views_[rng.next_below(uint32_t(views_.size()))];
@@ -248,7 +248,7 @@ void FieldTrainer::run_chunk(size_t first_ray, size_t ray_count, size_t total_ra
   size_t n = 0;
   const uint32_t max_samples = uint32_t(std::max(1, options_.max_samples_per_ray));
   while (!alive.empty()) {
-    const int k = int(std::clamp<size_t>(kRoundSamples / alive.size(), 4, 64));
+    const int k = int(std::clamp<size_t>(kRoundSamples / alive.size(), 4, 32));
     b.reserve(network_, n + alive.size() * size_t(k) + 16, n);
     const size_t round_begin = n;
     size_t m = 0;
@@ -267,17 +267,20 @@ void FieldTrainer::run_chunk(size_t first_ray, size_t ray_count, size_t total_ra
     out.marched += m;
     const float *sigma = b.sigma.row(0), *dt = b.dt.row(0);
     size_t col = round_begin;
+    keep.clear();
     next_alive.clear();
     for (size_t a = 0; a < alive.size(); ++a) {
       TrainRay& r = rays[alive[a]];
       for (uint32_t i = 0; i < counts[a]; ++i, ++col) {
         if (r.transmittance < kTransmittanceEpsilon) continue;
         r.transmittance *= 1.0f - segment_alpha(sigma[col], dt[col]);
-        b.move_sample(col, n++);
+        keep.push_back(uint32_t(col));
       }
       if (r.transmittance < kTransmittanceEpsilon) r.march.done = true;
       if (!r.march.done) next_alive.push_back(alive[a]);
     }
+    if (keep.size() < m) b.compact(round_begin, keep.data(), keep.size());
+    n = round_begin + keep.size();
     alive.swap(next_alive);
     clock.lap(&PhaseTimes::composite);
   }
