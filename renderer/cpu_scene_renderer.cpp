@@ -11,10 +11,15 @@ class CpuSceneRenderer final : public SceneRenderer {
   std::string name() const override {
     return "cpu (" + std::to_string(thread_count()) + " threads)";
   }
-  void set_scene(const Scene& scene) override { scene_ = prepare_scene(scene); }
+  void set_scene(const Scene& scene) override {
+    // The prepared scene borrows fields from the Scene: keep a copy that lives as long.
+    source_ = scene;
+    scene_ = prepare_scene(source_);
+  }
   RenderOutput render(const Camera& camera) override { return render_scene(scene_, camera); }
 
  private:
+  Scene source_;
   PreparedScene scene_;
 };
 

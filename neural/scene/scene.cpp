@@ -159,7 +159,18 @@ SceneItem load_item(const std::string& path) {
 }  // namespace
 
 Bounds3 Scene::bounds() const {
-  return scene_planes(*this).bounds();
+  Bounds3 b = scene_planes(*this).bounds();
+  b.add(scene_gaussians(*this).bounds());
+  for (const SceneItem& item : items)
+    if (const auto* field = std::get_if<RadianceField>(&item.content)) {
+      for (int corner = 0; corner < 8; ++corner) {
+        const vec3 p((corner & 1) ? field->config.box_hi.x : field->config.box_lo.x,
+                     (corner & 2) ? field->config.box_hi.y : field->config.box_lo.y,
+                     (corner & 4) ? field->config.box_hi.z : field->config.box_lo.z);
+        b.add(vec3(item.transform * vec4(p, 1.0f)));
+      }
+    }
+  return b;
 }
 
 Scene load_scene(const std::string& path) {

@@ -8,7 +8,11 @@
 namespace strata {
 
 PreparedScene prepare_scene(const Scene& scene) {
-  return PreparedScene{scene_planes(scene), scene_gaussians(scene)};
+  PreparedScene prepared{scene_planes(scene), scene_gaussians(scene), {}};
+  for (const SceneItem& item : scene.items)
+    if (const auto* field = std::get_if<RadianceField>(&item.content))
+      prepared.fields.emplace_back(field, item.transform);
+  return prepared;
 }
 
 RenderOutput merge_by_depth(const RenderOutput& a, const RenderOutput& b) {
