@@ -131,7 +131,8 @@ TEST_CASE("A field fits an analytic sphere to 30 dB on a held-out view", "[field
   const Bounds3 content = occupied_bounds(field);
   CHECK(glm::all(glm::lessThanEqual(content.lo, vec3(-kRadius + 0.07f))));
   CHECK(glm::all(glm::greaterThanEqual(content.hi, vec3(kRadius - 0.07f))));
-  const double occupied = double(field.occupancy.occupied_count()) / double(field.occupancy.cells());
+  const double occupied =
+      double(field.occupancy.occupied_count()) / double(field.occupancy.cells());
   INFO("occupied fraction " << occupied);
   CHECK(occupied < 0.25);  // the sphere is 11% of the box
 }

@@ -81,7 +81,7 @@ std::string write_disc_dataset(const std::string& name) {
     for (int y = 0; y < 16; ++y)
       for (int x = 0; x < 16; ++x)
         if ((x - 8) * (x - 8) + (y - 8) * (y - 8) < 20) image.at(x, y) = vec4(0.8f, 0.3f, 0.1f, 1);
-    const std::string file = "v" + std::to_string(i) + ".png";
+    const std::string file = std::string("v").append(std::to_string(i)).append(".png");
     write_png(dir + "/" + file, image);
     frames.push_back(
         {{"file_path", file}, {"transform_matrix", matrix_to_json(c.camera_to_world)}});
