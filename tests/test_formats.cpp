@@ -17,16 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string fresh_dir(const std::string& name) {
-  const std::string dir = test::output_dir() + "/" + name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+using test::fresh_dir;
+using test::write_text;
 
 Image gradient(int w, int h) {
   Image image(w, h);

@@ -81,13 +81,6 @@ nlohmann::json render_with_three(const std::string& file, const Camera& camera, 
   return nlohmann::json::parse(output.substr(output.find('{')));
 }
 
-std::string out_dir(const std::string& name) {
-  const std::string dir = test::output_dir() + "/" + name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 LayerStack sample_stack() {
   LayerStack stack;
   stack.width = 160;
@@ -124,7 +117,7 @@ TEST_CASE("planes export: valid glTF, three.js sees what strata renders, re-impo
       *scene.reference_camera;  // full size: little minification, so mipmaps barely matter
   const RenderOutput reference = render_planes(scene_planes(scene), camera);
   for (const char* name : {"room.glb", "room.gltf"}) {
-    const std::string file = out_dir(std::string("gltf_") + name) + "/" + name;
+    const std::string file = test::fresh_dir(std::string("gltf_") + name) + "/" + name;
     export_gltf(scene, file);
     require_valid(file);
     // strata reads its own file back: same planes, same picture.
@@ -157,7 +150,7 @@ TEST_CASE("layer stack export: cards in back-to-front order, matched by three.js
   Scene scene;
   scene.items.push_back(SceneItem{"stack", "", mat4(1.0f), sample_stack()});
   scene.reference_camera = sample_stack().reference_camera();
-  const std::string file = out_dir("gltf_stack") + "/stack.glb";
+  const std::string file = test::fresh_dir("gltf_stack") + "/stack.glb";
   export_gltf(scene, file);
   require_valid(file);
   const PlaneSet back = import_gltf_planes(file);
@@ -180,7 +173,7 @@ TEST_CASE("glTF export: cameras, oversized textures, bad input", "[gltf]") {
     options.cameras = {Camera::pinhole_fov_y(64, 48, 0.8f, look_at(vec3(0, 0, 5), vec3(0))),
                        Camera::pinhole_fov_y(64, 48, 0.6f, look_at(vec3(1, 0, 5), vec3(0)))};
     options.max_texture_size = 64;  // the 160x120 sky is downscaled
-    const std::string file = out_dir("gltf_cameras") + "/cameras.gltf";
+    const std::string file = test::fresh_dir("gltf_cameras") + "/cameras.gltf";
     export_gltf(scene, file, options);
     require_valid(file);
     const auto json = nlohmann::json::parse(read_file(file));
@@ -191,16 +184,16 @@ TEST_CASE("glTF export: cameras, oversized textures, bad input", "[gltf]") {
     CHECK(std::max(back.planes[0].texture.width, back.planes[0].texture.height) <= 64);
   }
   SECTION("nothing to export") {
-    const std::string file = out_dir("gltf_empty") + "/empty.glb";
+    const std::string file = test::fresh_dir("gltf_empty") + "/empty.glb";
     REQUIRE_THROWS_WITH(export_gltf(Scene{}, file), Contains("nothing to export"));
     CHECK_FALSE(fs::exists(file));
   }
   SECTION("wrong extension") {
-    REQUIRE_THROWS_WITH(export_gltf(scene, out_dir("gltf_ext") + "/scene.obj"),
+    REQUIRE_THROWS_WITH(export_gltf(scene, test::fresh_dir("gltf_ext") + "/scene.obj"),
                         Contains(".glb or .gltf"));
   }
   SECTION("not a glTF file") {
-    const std::string file = out_dir("gltf_bad") + "/bad.glb";
+    const std::string file = test::fresh_dir("gltf_bad") + "/bad.glb";
     write_png(file, Image(2, 2));
     REQUIRE_THROWS_WITH(import_gltf_planes(file), Contains("bad.glb"));
   }
@@ -240,7 +233,7 @@ TEST_CASE("Gaussian export: KHR_gaussian_splatting, splat-transform interop, rou
   const std::string ply = *shared + "/external/splat/train-1000.ply";
   const Scene scene = load_scene(ply);
   const GaussianCloud& original = std::get<GaussianCloud>(scene.items[0].content);
-  const std::string dir = out_dir("gltf_splats");
+  const std::string dir = test::fresh_dir("gltf_splats");
   const std::string ours = dir + "/train_strata.glb";
   export_gltf(scene, ours);
 
@@ -293,7 +286,7 @@ TEST_CASE("Gaussian export: bad input writes nothing", "[gltf][gaussians]") {
   Scene scene;
   GaussianCloud empty;
   scene.items.push_back(SceneItem{"empty", "", mat4(1.0f), empty, {}, std::nullopt});
-  const std::string file = out_dir("gltf_empty_cloud") + "/empty.glb";
+  const std::string file = test::fresh_dir("gltf_empty_cloud") + "/empty.glb";
   REQUIRE_THROWS_WITH(export_gltf(scene, file), Contains("nothing to export"));
   CHECK_FALSE(fs::exists(file));
 }

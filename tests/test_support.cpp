@@ -1,6 +1,7 @@
 #include "tests/test_support.h"
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "neural/core/image_io.h"
@@ -26,6 +27,17 @@ std::optional<std::string> shared_dir() {
 std::string output_dir() {
   fs::create_directories(STRATA_TEST_OUTPUT_DIR);
   return STRATA_TEST_OUTPUT_DIR;
+}
+
+std::string fresh_dir(const std::string& name) {
+  const std::string dir = output_dir() + "/" + name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
 }
 
 Comparison compare_images(const std::string& name, const Image& a, const Image& b, double min_db,

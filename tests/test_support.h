@@ -15,6 +15,10 @@ std::optional<std::string> shared_dir();
 std::string output_dir();
 // The repository root.
 std::string source_dir();
+// output_dir()/name, emptied and created anew.
+std::string fresh_dir(const std::string& name);
+// Writes `text` to `path` (test fixtures; not atomic).
+void write_text(const std::string& path, const std::string& text);
 // PSNR of a vs b over `background`; when below `min_db`, writes <name>_a.png, <name>_b.png and
 // <name>_diff.png to output_dir() and says where in the returned message.
 struct Comparison {
