@@ -16,7 +16,7 @@
 #include "neural/core/camera.h"
 #include "neural/core/image.h"
 #include "neural/dataset/dataset.h"
-#include "neural/field/adam.h"
+#include "neural/optim/adam.h"
 #include "neural/field/field_network.h"
 #include "neural/field/radiance_field.h"
 

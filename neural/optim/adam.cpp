@@ -1,4 +1,4 @@
-#include "neural/field/adam.h"
+#include "neural/optim/adam.h"
 
 #include <algorithm>
 #include <cmath>
