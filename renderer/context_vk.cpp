@@ -104,7 +104,8 @@ std::vector<std::string> ValidationLog::snapshot() const {
 }
 
 UniqueInstance create_vulkan_instance(bool validation, ValidationLog* log, bool* debug_utils,
-                                      bool* validation_on) {
+                                      bool* validation_on,
+                                      const std::vector<std::string>& required_extensions) {
   load_vulkan_library();
   uint32_t loader_version = VK_API_VERSION_1_0;
   if (vkEnumerateInstanceVersion) vkEnumerateInstanceVersion(&loader_version);
@@ -118,6 +119,14 @@ UniqueInstance create_vulkan_instance(bool validation, ValidationLog* log, bool*
   if (*debug_utils) extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
   const bool portability = has_extension(available, VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME);
   if (portability) extensions.push_back(VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME);
+  for (const std::string& name : required_extensions) {
+    if (!has_extension(available, name.c_str()))
+      throw VulkanUnavailable("the Vulkan instance lacks extension " + name +
+                              " (needed to show a window)");
+    bool listed = false;
+    for (const char* e : extensions) listed |= name == e;
+    if (!listed) extensions.push_back(name.c_str());
+  }
 
   bool sync_validation = false;
   *validation_on = false;
@@ -232,7 +241,8 @@ std::vector<VulkanDeviceInfo> list_vulkan_devices() {
 
 ContextVk::ContextVk(const VulkanOptions& options) : log_(std::make_unique<ValidationLog>()) {
   const bool validation = options.validation || validation_from_environment();
-  instance_ = create_vulkan_instance(validation, log_.get(), &debug_utils_, &validation_on_);
+  instance_ = create_vulkan_instance(validation, log_.get(), &debug_utils_, &validation_on_,
+                                     options.instance_extensions);
   if (debug_utils_) {
     const VkDebugUtilsMessengerCreateInfoEXT info = messenger_info(log_.get());
     VkDebugUtilsMessengerEXT messenger = VK_NULL_HANDLE;
@@ -293,6 +303,19 @@ ContextVk::ContextVk(const VulkanOptions& options) : log_(std::make_unique<Valid
   VkDeviceCreateInfo device_info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   device_info.queueCreateInfoCount = 1;
   device_info.pQueueCreateInfos = &queue_info;
+  const char* swapchain_extension = VK_KHR_SWAPCHAIN_EXTENSION_NAME;
+  if (options.swapchain) {
+    uint32_t count = 0;
+    vkEnumerateDeviceExtensionProperties(physical_device_, nullptr, &count, nullptr);
+    std::vector<VkExtensionProperties> list(count);
+    vkEnumerateDeviceExtensionProperties(physical_device_, nullptr, &count, list.data());
+    list.resize(count);
+    if (!has_extension(list, swapchain_extension))
+      throw VulkanUnavailable("device '" + info_.name + "' cannot present to a window (no " +
+                              swapchain_extension + ")");
+    device_info.enabledExtensionCount = 1;
+    device_info.ppEnabledExtensionNames = &swapchain_extension;
+  }
   VkDevice device = VK_NULL_HANDLE;
   const VkResult result = vkCreateDevice(physical_device_, &device_info, nullptr, &device);
   if (result != VK_SUCCESS)

@@ -20,8 +20,10 @@ namespace strata {
 // (with synchronization validation) when it is installed, else warn once; `log` (may be null)
 // receives warnings and errors from the layer and the loader. Sets *debug_utils and *validation_on.
 struct ValidationLog;
+// `required_extensions` (the window surface's) must be available, else VulkanUnavailable.
 UniqueInstance create_vulkan_instance(bool validation, ValidationLog* log, bool* debug_utils,
-                                      bool* validation_on);
+                                      bool* validation_on,
+                                      const std::vector<std::string>& required_extensions = {});
 
 // Messages of severity warning or error from the debug-utils messenger, thread-safe.
 struct ValidationLog {
@@ -112,6 +114,14 @@ class ContextVk {
       return VK_OBJECT_TYPE_QUEUE;
     else if constexpr (std::is_same_v<Handle, VkDevice>)
       return VK_OBJECT_TYPE_DEVICE;
+    else if constexpr (std::is_same_v<Handle, VkSemaphore>)
+      return VK_OBJECT_TYPE_SEMAPHORE;
+    else if constexpr (std::is_same_v<Handle, VkRenderPass>)
+      return VK_OBJECT_TYPE_RENDER_PASS;
+    else if constexpr (std::is_same_v<Handle, VkFramebuffer>)
+      return VK_OBJECT_TYPE_FRAMEBUFFER;
+    else if constexpr (std::is_same_v<Handle, VkSwapchainKHR>)
+      return VK_OBJECT_TYPE_SWAPCHAIN_KHR;
     else
       static_assert(sizeof(Handle) == 0, "add this handle type to ContextVk::object_type");
   }

@@ -60,6 +60,10 @@ using UniquePipeline = DeviceObject<VkPipeline, &vkDestroyPipeline>;
 using UniquePipelineLayout = DeviceObject<VkPipelineLayout, &vkDestroyPipelineLayout>;
 using UniqueDescriptorSetLayout =
     DeviceObject<VkDescriptorSetLayout, &vkDestroyDescriptorSetLayout>;
+using UniqueSemaphore = DeviceObject<VkSemaphore, &vkDestroySemaphore>;
+using UniqueRenderPass = DeviceObject<VkRenderPass, &vkDestroyRenderPass>;
+using UniqueFramebuffer = DeviceObject<VkFramebuffer, &vkDestroyFramebuffer>;
+using UniqueSwapchain = DeviceObject<VkSwapchainKHR, &vkDestroySwapchainKHR>;
 // Destroying the pool frees the descriptor sets allocated from it.
 using UniqueDescriptorPool = DeviceObject<VkDescriptorPool, &vkDestroyDescriptorPool>;
 

@@ -14,6 +14,7 @@ STRATA_VK_DEFINE(vkGetInstanceProcAddr)
 STRATA_VK_GLOBAL_FUNCTIONS(STRATA_VK_DEFINE)
 STRATA_VK_INSTANCE_FUNCTIONS(STRATA_VK_DEFINE)
 STRATA_VK_DEBUG_UTILS_FUNCTIONS(STRATA_VK_DEFINE)
+STRATA_VK_PRESENT_FUNCTIONS(STRATA_VK_DEFINE)
 #undef STRATA_VK_DEFINE
 
 namespace {
@@ -57,6 +58,7 @@ void load_vulkan_instance_functions(VkInstance instance) {
 #define STRATA_VK_LOAD_OPTIONAL(name) \
   if (!name) name = reinterpret_cast<PFN_##name>(vkGetInstanceProcAddr(instance, #name));
   STRATA_VK_DEBUG_UTILS_FUNCTIONS(STRATA_VK_LOAD_OPTIONAL)
+  STRATA_VK_PRESENT_FUNCTIONS(STRATA_VK_LOAD_OPTIONAL)
 #undef STRATA_VK_LOAD_OPTIONAL
   if (!missing.empty())
     throw VulkanUnavailable("the Vulkan loader lacks core functions: " + missing);

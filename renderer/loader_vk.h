@@ -86,7 +86,31 @@
   X(vkDestroyQueryPool)                       \
   X(vkCmdResetQueryPool)                      \
   X(vkCmdWriteTimestamp)                      \
-  X(vkGetQueryPoolResults)
+  X(vkGetQueryPoolResults)                    \
+  X(vkCreateSemaphore)                        \
+  X(vkDestroySemaphore)                       \
+  X(vkCreateRenderPass)                       \
+  X(vkDestroyRenderPass)                      \
+  X(vkCreateFramebuffer)                      \
+  X(vkDestroyFramebuffer)                     \
+  X(vkCmdBeginRenderPass)                     \
+  X(vkCmdEndRenderPass)                       \
+  X(vkCmdCopyBufferToImage)                   \
+  X(vkCmdClearColorImage)
+
+// VK_KHR_surface and VK_KHR_swapchain (the viewer's window): null unless the instance and device
+// enable them.
+#define STRATA_VK_PRESENT_FUNCTIONS(X)         \
+  X(vkDestroySurfaceKHR)                       \
+  X(vkGetPhysicalDeviceSurfaceSupportKHR)      \
+  X(vkGetPhysicalDeviceSurfaceCapabilitiesKHR) \
+  X(vkGetPhysicalDeviceSurfaceFormatsKHR)      \
+  X(vkGetPhysicalDeviceSurfacePresentModesKHR) \
+  X(vkCreateSwapchainKHR)                      \
+  X(vkDestroySwapchainKHR)                     \
+  X(vkGetSwapchainImagesKHR)                   \
+  X(vkAcquireNextImageKHR)                     \
+  X(vkQueuePresentKHR)
 
 // VK_EXT_debug_utils: null when the extension is not enabled.
 #define STRATA_VK_DEBUG_UTILS_FUNCTIONS(X) \
@@ -103,6 +127,7 @@ STRATA_VK_DECLARE(vkGetInstanceProcAddr)
 STRATA_VK_GLOBAL_FUNCTIONS(STRATA_VK_DECLARE)
 STRATA_VK_INSTANCE_FUNCTIONS(STRATA_VK_DECLARE)
 STRATA_VK_DEBUG_UTILS_FUNCTIONS(STRATA_VK_DECLARE)
+STRATA_VK_PRESENT_FUNCTIONS(STRATA_VK_DECLARE)
 #undef STRATA_VK_DECLARE
 
 // Opens the Vulkan loader once per process and fetches the global functions. Throws

@@ -1,7 +1,8 @@
 // A headless render target: premultiplied colour (RGBA32F) and expected depth (R32F) storage
 // images that the planes passes write, kept in VK_IMAGE_LAYOUT_GENERAL, plus a host-visible
-// buffer to read them back into a RenderOutput. The swapchain path (viewer) will instead blit
-// `color` into the acquired swapchain image.
+// buffer to read them back into a RenderOutput. The viewer shows such a frame through
+// SwapchainTargetVk (renderer/swapchain_target_vk.h): read back, shaded for its view mode, and
+// copied into the acquired swapchain image.
 #pragma once
 
 #include <cstdint>

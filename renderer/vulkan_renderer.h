@@ -30,6 +30,11 @@ struct VulkanOptions {
                             // a case-insensitive name substring
   bool validation = false;  // enable VK_LAYER_KHRONOS_validation (also on when the environment
                             // has STRATA_VK_VALIDATION=1); messages are collected, see below
+  // The viewer's window: instance extensions its surface needs (glfwGetRequiredInstanceExtensions)
+  // and, with `swapchain`, the device extension VK_KHR_swapchain. Missing ones throw
+  // VulkanUnavailable naming them.
+  std::vector<std::string> instance_extensions;
+  bool swapchain = false;
 };
 
 // No Vulkan loader, no Vulkan 1.2 device, or no device matching VulkanOptions::device. The

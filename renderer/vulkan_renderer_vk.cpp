@@ -13,6 +13,7 @@
 #include "renderer/gaussians_renderer_vk.h"
 #include "renderer/offscreen_target_vk.h"
 #include "renderer/planes_renderer_vk.h"
+#include "renderer/shells_renderer_vk.h"
 #include "renderer/vulkan_renderer.h"
 
 namespace strata {
@@ -28,9 +29,11 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
       : ctx_(options),
         frames_(ctx_, kFramesInFlight),
         planes_(ctx_, frames_, settings),
-        gaussians_(ctx_, frames_) {
+        gaussians_(ctx_, frames_),
+        shells_(ctx_, frames_) {
     targets_.resize(kFramesInFlight);
     gaussian_targets_.resize(kFramesInFlight);
+    shell_targets_.resize(kFramesInFlight);
   }
 
   ~VulkanSceneRendererVk() override {
@@ -52,6 +55,13 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
     gaussians_.set_cloud(gaussians);
     has_planes_ = !planes.planes.empty();
     has_gaussians_ = !gaussians.empty();
+    // Shells (one ShellVolume per scene on this renderer) draw into a third target.
+    const PreparedScene prepared = prepare_scene(scene);
+    if (prepared.shells.size() > 1)
+      throw VulkanError("the Vulkan renderer draws one shell volume per scene; this one has " +
+                        std::to_string(prepared.shells.size()) + " (use --backend cpu)");
+    shells_.set_shells(prepared.shells.empty() ? ShellVolume{} : prepared.shells[0]);
+    has_shells_ = !shells_.empty();
     drawn_ = false;
   }
 
@@ -64,7 +74,8 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
     frames_.wait(*frame);
     // A view with more tile entries than the Gaussian renderer had room for is drawn again with
     // the room it reported (it grows at least 25% each time, so this ends).
-    while (has_gaussians_ && gaussians_.overflowed(*frame)) {
+    while ((has_gaussians_ && gaussians_.overflowed(*frame)) ||
+           (has_shells_ && shells_.overflowed(*frame))) {
       frame = &record_frame(camera, /*read_back=*/true);
       frames_.wait(*frame);
     }
@@ -85,11 +96,15 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
     FrameVk* last = frames_.last_submitted();
     if (!drawn_ || !last) throw std::logic_error("read_back(): nothing drawn since set_scene");
     frames_.wait(*last);
-    if (has_gaussians_ && gaussians_.overflowed(*last)) return render(*last_camera_);
+    if ((has_gaussians_ && gaussians_.overflowed(*last)) ||
+        (has_shells_ && shells_.overflowed(*last)))
+      return render(*last_camera_);
     frames_.run_now(
         [&](VkCommandBuffer cmd) {
           targets_[last->slot].record_readback(cmd);
           if (has_planes_ && has_gaussians_) gaussian_targets_[last->slot].record_readback(cmd);
+          if (has_shells_ && (has_planes_ || has_gaussians_))
+            shell_targets_[last->slot].record_readback(cmd);
         },
         "reading a frame back");
     return read_frame(*last);
@@ -101,7 +116,9 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
     return out;
   }
 
-  uint64_t texture_bytes() const override { return planes_.texture_bytes(); }
+  uint64_t texture_bytes() const override {
+    return planes_.texture_bytes() + shells_.texture_bytes();
+  }
 
  private:
   // The finished `frame`'s image (copied to its readback buffers): the planes or the Gaussians,
@@ -109,7 +126,9 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
   RenderOutput read_frame(const FrameVk& frame) {
     RenderOutput out = targets_[frame.slot].read(ctx_);
     if (has_planes_ && has_gaussians_)
-      return merge_by_depth(out, gaussian_targets_[frame.slot].read(ctx_));
+      out = merge_by_depth(out, gaussian_targets_[frame.slot].read(ctx_));
+    if (has_shells_ && (has_planes_ || has_gaussians_))
+      out = merge_by_depth(out, shell_targets_[frame.slot].read(ctx_));
     return out;
   }
 
@@ -135,16 +154,24 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
       OffscreenTargetVk& target = target_for(targets_, frame, camera, "target");
       // Planes draw into `target` unless the scene is Gaussians only (an empty scene still
       // draws its empty plane set: a cleared image).
-      if (has_planes_ || !has_gaussians_) planes_.record(frame, camera, target);
+      if (has_planes_ || (!has_gaussians_ && !has_shells_)) planes_.record(frame, camera, target);
       OffscreenTargetVk* second = nullptr;
       if (has_gaussians_) {
         second = has_planes_ ? &target_for(gaussian_targets_, frame, camera, "gaussian target")
                              : &target;
         gaussians_.record(frame, camera, *second);
       }
+      OffscreenTargetVk* third = nullptr;
+      if (has_shells_) {
+        third = (has_planes_ || has_gaussians_)
+                    ? &target_for(shell_targets_, frame, camera, "shell target")
+                    : &target;
+        shells_.record(frame, camera, *third);
+      }
       if (read_back) {
         target.record_readback(frame.command_buffer());
         if (second && second != &target) second->record_readback(frame.command_buffer());
+        if (third && third != &target) third->record_readback(frame.command_buffer());
         frames_.timestamp(frame, "readback copy");
       }
     } catch (...) {
@@ -161,10 +188,13 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
   FrameLoopVk frames_;  // after ctx_: its deletion queues empty before the device goes
   PlanesRendererVk planes_;
   GaussiansRendererVk gaussians_;
+  ShellsRendererVk shells_;
   std::vector<OffscreenTargetVk> targets_;           // one per frame slot
   std::vector<OffscreenTargetVk> gaussian_targets_;  // per slot; used when planes are drawn too
+  std::vector<OffscreenTargetVk> shell_targets_;     // per slot; used when others are drawn too
   bool has_planes_ = false;                          // the scene set last has planes
   bool has_gaussians_ = false;                       // ... and Gaussians
+  bool has_shells_ = false;                          // ... and a shell volume
   bool drawn_ = false;
   std::optional<Camera> last_camera_;  // of the frame submitted last (read_back redraws it)
 };

@@ -10,6 +10,9 @@ packages=(
   libglm-dev libstb-dev libtinyexr-dev libtinygltf-dev nlohmann-json3-dev libcli11-dev catch2 zlib1g-dev libzstd-dev
   # renderer/: Vulkan headers and loader, shader compiler, the CPU Vulkan device, validation
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers
+  # apps/viewer/: the window (GLFW), Dear ImGui (its GLFW and Vulkan backends ship as sources in
+  # the package), and the X server its tests run it under
+  libglfw3-dev libimgui-dev xvfb xauth
   # tests: third-party glTF clients (the Khronos validator and three.js run on Node.js; three.js
   # renders in headless Chromium)
   chromium

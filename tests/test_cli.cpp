@@ -158,3 +158,38 @@ TEST_CASE("strata convert pano and render --eye", "[cli][panorama]") {
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.output, Contains("pano.json"));
 }
+
+TEST_CASE("strata fit planes, eval on planes, and bad conversions", "[cli][planes_fit]") {
+  const auto shared = strata::test::shared_dir();
+  if (!shared || !fs::exists(*shared + "/data/room_ff/transforms_train.json")) {
+    WARN("skipped: ../shared/data/room_ff is absent");
+    return;
+  }
+  const std::string data = *shared + "/data/room_ff";
+  const std::string out = fresh_dir("cli_planes");
+  const Run fit =
+      run_strata("fit planes " + data + " --planes 4 --steps 3 --downscale 4 --near 1 " +
+                 "--far 20 --threads 2 --out " + out + "/mpi");
+  INFO(fit.output);
+  REQUIRE(fit.exit_code == 0);
+  CHECK_THAT(fit.output, Contains("reference camera #12") && Contains("held-out views") &&
+                             Contains("mean PSNR"));
+  CHECK(fs::exists(out + "/mpi/planes.json"));
+  const Run eval = run_strata("eval " + out + "/mpi " + data + " --threads 2");
+  INFO(eval.output);
+  REQUIRE(eval.exit_code == 0);
+  CHECK_THAT(eval.output, Contains("(downscale 4)") && Contains("r_0") && Contains("mean PSNR"));
+
+  // A teacher that is no scene, and a learning rate that is no number: exit code 2, no output.
+  const Run wrong_kind =
+      run_strata("convert " + data + "/transforms_train.json --to planes --data " + data +
+                 " --out " + out + "/student");
+  CHECK(wrong_kind.exit_code == 2);
+  CHECK_THAT(wrong_kind.output, Contains("transforms_train.json"));
+  const Run bad_lr =
+      run_strata("fit planes " + data + " --steps 2 --color-lr nan --out " + out + "/nan");
+  CHECK(bad_lr.exit_code == 2);
+  CHECK_THAT(bad_lr.output, Contains("--color-lr"));
+  CHECK_FALSE(fs::exists(out + "/student"));
+  CHECK_FALSE(fs::exists(out + "/nan"));
+}

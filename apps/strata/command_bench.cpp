@@ -359,6 +359,7 @@ void add_bench_command(CLI::App& app) {
   gaussians->add_flag("--validation", gaussian_options->validation,
                       "Enable the Vulkan validation layer (slower; for checking, not timing)");
   gaussians->callback([gaussian_options] { run_bench_gaussians(*gaussian_options); });
+  register_bench_shells(*bench);  // command_bench_shells.cpp
 }
 
 }  // namespace strata::cli

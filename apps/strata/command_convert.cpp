@@ -1,13 +1,26 @@
-// strata convert: turns one representation into another. `convert pano DIR --out OUT` lifts
-// equirectangular layers with depth to a layered Gaussian panorama (LayerPano3D).
+// strata convert: turns one representation into another.
+//   convert pano DIR --out OUT: lifts equirectangular layers with depth to a layered Gaussian
+//     panorama (LayerPano3D).
+//   convert INPUT --to planes|smpi|gaussians|shells --data DATA --out OUT: fits the student to
+//   views
+//     rendered from INPUT (the teacher: any scene strata loads), sampled around the dataset's
+//     cameras or along --camera-path (PVD's any-to-any conversion).
+// Options shared by the kinds (--data, --views, --steps, ...) are declared once on `convert`;
+// a kind reads the ones it needs by name.
 #include <cstdio>
 
 #include <chrono>
 #include "apps/strata/commands.h"
 
+#include "neural/core/error.h"
 #include "neural/panorama/gaussian_panorama.h"
+#include "neural/planes/mpi_fit_run.h"
 
 namespace strata::cli {
+
+void print_planes_report(const PlanesRunReport& r, const std::string& out);  // command_fit_planes
+void add_planes_run_options(CLI::App* c, PlanesRunOptions* o, int* threads);
+void check_planes_run_options(PlanesRunOptions& o, int threads);
 
 namespace {
 
@@ -35,11 +48,64 @@ void run_convert_pano(const PanoOptions& o) {
               o.out.c_str(), o.out.c_str());
 }
 
+// An option of `convert` shared by the kinds: added once (by whichever kind comes first).
+void add_shared(CLI::App* c, const std::string& name, const std::string& help) {
+  if (!c->get_option_no_throw(name)) c->add_option(name, help);
+}
+template <typename T>
+void read_shared(CLI::App* c, const std::string& name, T& value) {
+  const CLI::Option* option = c->get_option_no_throw(name);
+  if (option && option->count() > 0) value = option->as<T>();
+}
+
+struct ConvertArgs {
+  std::string input;
+  std::string to;
+  std::string out;
+  PlanesRunOptions planes;  // --to planes|smpi: the kind's own options
+  int planes_threads = 0;
+  bool no_closed_form = false;
+};
+
+void run_convert_to_planes(CLI::App* c, ConvertArgs& a) {
+  PlanesRunOptions o = a.planes;
+  o.layout = a.to == "smpi" ? PlanesLayout::kStructural : PlanesLayout::kMpi;
+  if (o.layout == PlanesLayout::kStructural) o.planes = 8;
+  o.teacher = a.input;
+  o.out = a.out;
+  o.closed_form = !a.no_closed_form;
+  read_shared(c, "--data", o.data);
+  read_shared(c, "--camera-path", o.camera_path);
+  read_shared(c, "--downscale", o.downscale);
+  read_shared(c, "--test-every", o.test_every);
+  read_shared(c, "--views", o.views);
+  read_shared(c, "--steps", o.loop.steps);
+  read_shared(c, "--minutes", o.loop.minutes);
+  read_shared(c, "--seed", o.loop.seed);
+  read_shared(c, "--checkpoint-every", o.loop.checkpoint_every);
+  read_shared(c, "--eval-every", o.loop.eval_every);
+  read_shared(c, "--planes", o.planes);
+  read_shared(c, "--reference-camera", o.reference_camera);
+  read_shared(c, "--near", o.range.near_depth);
+  read_shared(c, "--far", o.range.far_depth);
+  read_shared(c, "--structural-planes", o.smpi.structural_planes);
+  read_shared(c, "--patch", o.loop.patch_size);
+  read_shared(c, "--color-lr", o.color_learning_rate);
+  read_shared(c, "--alpha-lr", o.alpha_learning_rate);
+  int threads = a.planes_threads;
+  read_shared(c, "--threads", threads);
+  check_planes_run_options(o, threads);
+  print_planes_report(run_planes_fit(o), o.out);
+}
+
 }  // namespace
 
 void add_convert_command(CLI::App& app) {
-  CLI::App* convert = app.add_subcommand("convert", "Convert one representation into another");
-  convert->require_subcommand(1);
+  CLI::App* convert = app.add_subcommand(
+      "convert",
+      "Convert one representation into another: `convert pano DIR`, or `convert INPUT --to "
+      "planes|smpi|gaussians|shells` (fit to views rendered from INPUT)");
+  convert->require_subcommand(0, 1);
   auto pano = std::make_shared<PanoOptions>();
   CLI::App* command = convert->add_subcommand("pano",
                                               "Lift equirectangular layers with depth to a layered "
@@ -59,6 +125,53 @@ void add_convert_command(CLI::App& app) {
                    "Gaussian depth along the ray, relative to its width")
       ->capture_default_str();
   command->callback([pano] { run_convert_pano(*pano); });
+
+  // convert INPUT --to KIND.
+  auto args = std::make_shared<ConvertArgs>();
+  convert->add_option("input", args->input,
+                      "The teacher: any scene strata loads (.field, planes.json, .ply, ...)");
+  convert->add_option("--to", args->to, "The student's kind: planes, smpi, gaussians or shells");
+  convert->add_option("--out", args->out,
+                      "Output (planes, smpi, shells: a folder; gaussians: a .ply)");
+  const GaussianConvertCli gaussians = add_convert_gaussians_options(convert);
+  const ShellConvertCli shells = add_convert_shells_options(convert);  // command_fit_shells.cpp
+  add_shared(convert, "--data",
+             "Dataset whose cameras the teacher is rendered around (and whose test photographs "
+             "score the result)");
+  add_shared(convert, "--camera-path", "Render the teacher along this path.json instead");
+  add_shared(convert, "--downscale", "Dataset image downscale");
+  add_shared(convert, "--test-every", "Single-file datasets: every n-th frame is a test view");
+  add_shared(convert, "--views", "Teacher views (around the dataset's cameras, or along the path)");
+  add_shared(convert, "--steps", "Optimiser steps (default 1000 unless --minutes)");
+  add_shared(convert, "--minutes", "Or fit for this many minutes (fitting time)");
+  add_shared(convert, "--seed", "Random seed");
+  add_shared(convert, "--checkpoint-every", "Steps between checkpoints into --out");
+  add_shared(convert, "--eval-every", "Score held-out views every this many steps");
+  add_shared(convert, "--threads", "Worker threads (default: all cores)");
+  add_planes_run_options(convert, &args->planes, &args->planes_threads);
+  convert
+      ->add_option("--near-angle", args->planes.near_angle_deg,
+                   "planes/smpi: views within this many degrees of the reference camera's "
+                   "direction are rendered from the teacher and scored")
+      ->capture_default_str();
+  convert->add_flag("--no-closed-form", args->no_closed_form,
+                    "planes: start a field's MPI from even alpha instead of its slab integrals");
+  convert->callback([convert, args, gaussians, shells] {
+    if (convert->get_subcommands().size() > 0) return;  // `convert pano` ran
+    if (args->input.empty())
+      throw InputError("", "INPUT", "expected `convert pano DIR` or `convert INPUT --to KIND`");
+    if (args->out.empty()) throw InputError("", "--out", "expected an output path");
+    if (args->to == "planes" || args->to == "smpi") {
+      run_convert_to_planes(convert, *args);
+    } else if (args->to == "gaussians") {
+      run_convert_to_gaussians(gaussians, args->input, args->out);
+    } else if (args->to == "shells") {
+      run_convert_to_shells(convert, shells, args->input, args->out);
+    } else {
+      throw InputError("", "--to",
+                       "expected planes, smpi, gaussians or shells, not '" + args->to + "'");
+    }
+  });
 }
 
 }  // namespace strata::cli

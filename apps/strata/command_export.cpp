@@ -1,4 +1,5 @@
 // strata export INPUT --out scene.glb|scene.gltf [--cameras DATASET|PATH.json]
+//   [--resolution N --threshold T --texture-size S --simplify TRIANGLES] (radiance fields)
 #include <cstdio>
 #include <filesystem>
 
@@ -22,6 +23,7 @@ struct ExportOptions {
   std::string cameras;
   int path_frames = 60;
   int max_texture = 8192;
+  FieldMeshOptions field_mesh;  // radiance fields: marching cubes and texture baking
 };
 
 // Cameras from a dataset (train and test views) or from a camera path (sampled frames).
@@ -48,6 +50,15 @@ void run_export(const ExportOptions& o) {
   const Scene scene = load_scene(o.input);
   GltfExportOptions options;
   options.max_texture_size = o.max_texture;
+  options.field_mesh = o.field_mesh;
+  options.field_mesh.progress = true;
+  options.on_field_mesh = [](const std::string& item, const FieldMesh& m) {
+    std::printf(
+        "%s: %zu triangles (%zu marched), %zu charts, atlas fill %.1f%%, %dx%d texture, "
+        "%.1f s\n",
+        item.c_str(), m.mesh.triangle_count(), m.marched_triangles, m.charts, 100.0 * m.atlas_fill,
+        m.texture.width, m.texture.height, m.seconds);
+  };
   if (!o.cameras.empty()) options.cameras = read_cameras(o, scene);
   const fs::path parent = fs::path(o.out).parent_path();
   std::error_code ec;
@@ -66,8 +77,9 @@ void add_export_command(CLI::App& app) {
   CLI::App* command =
       app.add_subcommand("export", "Export a scene to glTF 2.0 (.glb, or .gltf + .bin + PNGs)");
   command
-      ->add_option("input", o->input,
-                   "planes.json, layers.json, a scene folder or a Stereo Magnification folder")
+      ->add_option(
+          "input", o->input,
+          "planes.json, layers.json, a .field, a scene folder or a Stereo Magnification folder")
       ->required();
   command->add_option("--out", o->out, "Output file: scene.glb or scene.gltf")->required();
   command->add_option(
@@ -80,6 +92,23 @@ void add_export_command(CLI::App& app) {
   command
       ->add_option("--max-texture", o->max_texture,
                    "Largest texture side; larger ones are downscaled with a warning")
+      ->capture_default_str();
+  command
+      ->add_option("--resolution", o->field_mesh.resolution,
+                   "Radiance fields: marching-cubes grid nodes along the longest side of the "
+                   "occupied box")
+      ->capture_default_str();
+  command
+      ->add_option("--threshold", o->field_mesh.threshold,
+                   "Radiance fields: density (1/metres) of the extracted surface")
+      ->capture_default_str();
+  command
+      ->add_option("--texture-size", o->field_mesh.texture_size,
+                   "Radiance fields: baked colour texture side, a power of two")
+      ->capture_default_str();
+  command
+      ->add_option("--simplify", o->field_mesh.target_triangles,
+                   "Radiance fields: simplify the mesh to about this many triangles (0: keep all)")
       ->capture_default_str();
   command->callback([o] { run_export(*o); });
 }

@@ -1,7 +1,8 @@
 // strata fit field DATA --out scene.field [--steps N | --minutes M] [--downscale N] [--resume]:
 // trains a radiance field on the CPU with a progress bar (loss, PSNR, rays/s), checkpoints
 // written atomically, and Ctrl-C (SIGINT) ending the run with a last checkpoint (exit code 130).
-// `fit` is the parent of every fitting command; later representations add their subcommands.
+// `fit` is the parent of every fitting command; each representation's file adds its own
+// subcommand (add_fit_command below calls their registration functions, declared in commands.h).
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -160,6 +161,9 @@ void add_fit_command(CLI::App& app) {
   CLI::App* fit = app.add_subcommand("fit", "Fit a representation to posed photographs");
   fit->require_subcommand(1);
   add_fit_field_command(*fit);
+  add_fit_planes_commands(*fit);  // command_fit_planes.cpp
+  register_fit_gaussians(*fit);   // command_fit_gaussians.cpp
+  register_fit_shells(*fit);      // command_fit_shells.cpp
 }
 
 }  // namespace strata::cli

@@ -70,7 +70,8 @@ CameraPath default_path(const Scene& scene, const PlaneSet& planes) {
   const GaussianCloud gaussians = scene_gaussians(scene);
   bool has_field = false;
   for (const SceneItem& item : scene.items)
-    has_field |= std::holds_alternative<RadianceField>(item.content);
+    has_field |= std::holds_alternative<RadianceField>(item.content) ||
+                 std::holds_alternative<ShellVolume>(item.content);  // orbit them too
   if (!planes.planes.empty() || has_field || gaussians.empty())
     return orbit_path(scene.bounds(), 12, 50.0f);
   // A 3DGS capture: the box of the central 80 % of the means on each axis (captures have far

@@ -3,6 +3,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+namespace strata {
+struct GaussianConvertOptions;
+}
 
 namespace strata::cli {
 
@@ -10,9 +16,37 @@ void add_info_command(CLI::App& app);     // strata info PATH | --devices
 void add_render_command(CLI::App& app);   // strata render SCENE (--path P | --orbit) --out DIR
 void add_bench_command(CLI::App& app);    // strata bench planes ...
 void add_export_command(CLI::App& app);   // strata export INPUT --out scene.glb
-void add_convert_command(CLI::App& app);  // strata convert pano DIR --out OUT
+void add_convert_command(CLI::App& app);  // strata convert pano DIR | INPUT --to KIND --out OUT
 
-void add_fit_command(CLI::App& app);   // strata fit field DATA --out F.field [--steps|--minutes]
-void add_eval_command(CLI::App& app);  // strata eval F.field DATA [--out DIR]
+void add_fit_command(CLI::App& app);   // strata fit field|planes|smpi|gaussians DATA --out OUT ...
+void add_eval_command(CLI::App& app);  // strata eval OUT DATA [--out DIR] (any representation)
+
+// strata fit planes|smpi DATA --out DIR (command_fit_planes.cpp): subcommands of `fit`.
+void add_fit_planes_commands(CLI::App& fit);
+
+// strata fit gaussians DATA --out OUT.ply (command_fit_gaussians.cpp): a subcommand of `fit`.
+void register_fit_gaussians(CLI::App& fit);
+// strata convert INPUT --to gaussians --data DATA --out OUT.ply: the options this branch adds to
+// the convert command (filled when it parses) and its run (command_fit_gaussians.cpp).
+struct GaussianConvertCli {
+  std::shared_ptr<GaussianConvertOptions> options;  // filled by the parser
+  std::shared_ptr<int> threads;                     // --threads (0: all cores)
+};
+GaussianConvertCli add_convert_gaussians_options(CLI::App* convert);
+void run_convert_to_gaussians(const GaussianConvertCli& cli, const std::string& input,
+                              const std::string& out);
+
+// strata bench shells (command_bench_shells.cpp): a subcommand of `bench`.
+void register_bench_shells(CLI::App& bench);
+// strata fit shells DATA --mesh M --out DIR (command_fit_shells.cpp): a subcommand of `fit`.
+void register_fit_shells(CLI::App& fit);
+// strata convert INPUT --to shells --out DIR: the options this branch adds to the convert command
+// and its run (command_fit_shells.cpp); shared options are read from `convert` by name.
+struct ShellConvertCli {
+  std::shared_ptr<void> args;  // the parsed shell options (command_fit_shells.cpp's type)
+};
+ShellConvertCli add_convert_shells_options(CLI::App* convert);
+void run_convert_to_shells(CLI::App* convert, const ShellConvertCli& cli, const std::string& input,
+                           const std::string& out);
 
 }  // namespace strata::cli

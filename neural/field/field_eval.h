@@ -8,21 +8,11 @@
 #include <vector>
 
 #include "neural/core/image.h"
+#include "neural/core/metrics.h"
 #include "neural/dataset/dataset.h"
 #include "neural/field/radiance_field.h"
 
 namespace strata {
-
-// Structural similarity of two same-sized images (RGB over `background`), in [-1, 1]; 1 for
-// identical images. Images smaller than the 11x11 window are compared as one window.
-double ssim(const Image& a, const Image& b, vec3 background = vec3(1.0f));
-
-struct ViewScore {
-  std::string name;   // the frame's image file name without folder and extension
-  double psnr = 0.0;  // dB, over `background`
-  double ssim = 0.0;
-  double seconds = 0.0;  // render time
-};
 
 struct EvalOptions {
   vec3 background{1.0f};   // composited behind the field and the ground truth (white: NeRF)

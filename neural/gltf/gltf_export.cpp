@@ -7,6 +7,8 @@
 #include "neural/core/json_io.h"
 #include "neural/gltf/gltf_builder.h"
 #include "neural/gltf/gltf_internal.h"
+#include "neural/gltf/gltf_mesh.h"
+#include "neural/gltf/gltf_shells.h"
 
 namespace strata {
 
@@ -112,6 +114,15 @@ void export_gltf(const Scene& scene, const std::string& path, const GltfExportOp
       add_planes(b, cards, node, "layer", options.max_texture_size);
       node.extras = gltf_object(
           {{"strata_reference_camera", to_gltf_value(camera_to_json(*cards.reference_camera))}});
+    } else if (const auto* field = std::get_if<RadianceField>(&item.content)) {
+      const FieldMesh mesh = mesh_from_field(*field, options.field_mesh,
+                                             item.source.empty() ? item.name : item.source);
+      node.children.push_back(add_textured_mesh(b, mesh.mesh, mesh.texture, node.name + "_mesh",
+                                                GltfAlphaMode::kOpaque, false,
+                                                options.max_texture_size));
+      if (options.on_field_mesh) options.on_field_mesh(node.name, mesh);
+    } else if (const auto* shells = std::get_if<ShellVolume>(&item.content)) {
+      add_shell_meshes(b, *shells, node, "shell", options.max_texture_size);
     }
     if (node.children.empty()) continue;
     any = true;

@@ -4,11 +4,13 @@
 // and name in the node's extras so a re-import restores them.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "neural/core/camera.h"
+#include "neural/field/field_mesh.h"
 #include "neural/gaussians/gaussian_cloud.h"
 #include "neural/scene/scene.h"
 
@@ -17,9 +19,15 @@ namespace strata {
 struct GltfExportOptions {
   std::vector<Camera> cameras;  // exported as glTF perspective cameras (camera_000, ...)
   int max_texture_size = 8192;  // larger textures are downscaled with a warning
+  FieldMeshOptions field_mesh;  // radiance fields become textured meshes (field_mesh.h)
+  std::function<void(const std::string& item, const FieldMesh& mesh)>
+      on_field_mesh;  // optional: called after each field is meshed (for summary lines)
 };
 
-// Writes every item of `scene` under one root node, with the items' transforms. The file type
+// Writes every item of `scene` under one root node, with the items' transforms. Radiance fields
+// become one opaque, unlit textured mesh each (marching cubes + baked colour texture); a field
+// with no surface at the threshold throws InputError. A ShellVolume becomes one mesh per shell
+// (shared UVs, its RGBA texture, alphaMode BLEND: gltf_shells.h). The file type
 // follows the extension of `path` (.glb or .gltf). Throws InputError for another extension or
 // a scene with nothing to export; nothing is written then.
 void export_gltf(const Scene& scene, const std::string& path,

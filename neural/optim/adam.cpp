@@ -44,22 +44,48 @@ void Adam::restore(uint64_t steps, std::vector<float> m, std::vector<float> v) {
 }
 
 void Adam::step(float* params, float* gradients, float learning_rate) {
+  step(params, gradients, std::vector<Range>{Range{0, m_.size(), learning_rate}});
+}
+
+void Adam::step(float* params, float* gradients, const std::vector<Range>& ranges) {
   ++steps_;
   const double b1 = 1.0 - std::pow(double(config_.beta1), double(steps_));
   const double b2 = 1.0 - std::pow(double(config_.beta2), double(steps_));
-  // Bias correction folded into the step size and epsilon (Kingma & Ba, section 2).
-  const float lr_hat = float(learning_rate * std::sqrt(b2) / b1);
   const float eps_hat = float(config_.epsilon * std::sqrt(b2));
   const size_t n = m_.size();
   constexpr size_t kGrain = 1 << 16;
-  parallel_for(n, kGrain, [&](size_t begin, size_t end) {
-    if (begin < sparse_end_)
-      adam_range(params, gradients, m_.data(), v_.data(), begin, std::min(end, sparse_end_), true,
-                 lr_hat, config_.beta1, config_.beta2, eps_hat, config_.weight_decay);
-    if (end > sparse_end_)
-      adam_range(params, gradients, m_.data(), v_.data(), std::max(begin, sparse_end_), end, false,
-                 lr_hat, config_.beta1, config_.beta2, eps_hat, config_.weight_decay);
-  });
+  for (const Range& range : ranges) {
+    if (range.begin > range.end || range.end > n)
+      throw std::invalid_argument("Adam::step: a range lies outside the parameter buffer");
+    // Bias correction folded into the step size and epsilon (Kingma & Ba, section 2).
+    const float lr_hat = float(range.learning_rate * std::sqrt(b2) / b1);
+    parallel_for(range.end - range.begin, kGrain, [&](size_t first, size_t last) {
+      const size_t begin = range.begin + first, end = range.begin + last;
+      if (begin < sparse_end_)
+        adam_range(params, gradients, m_.data(), v_.data(), begin, std::min(end, sparse_end_), true,
+                   lr_hat, config_.beta1, config_.beta2, eps_hat, config_.weight_decay);
+      if (end > sparse_end_)
+        adam_range(params, gradients, m_.data(), v_.data(), std::max(begin, sparse_end_), end,
+                   false, lr_hat, config_.beta1, config_.beta2, eps_hat, config_.weight_decay);
+    });
+  }
+}
+
+void Adam::remap(const std::vector<long>& new_to_old, size_t sparse_end) {
+  if (sparse_end > new_to_old.size())
+    throw std::invalid_argument("Adam::remap: sparse_end beyond the buffer");
+  std::vector<float> m(new_to_old.size(), 0.0f), v(new_to_old.size(), 0.0f);
+  for (size_t i = 0; i < new_to_old.size(); ++i) {
+    const long old = new_to_old[i];
+    if (old < 0) continue;
+    if (size_t(old) >= m_.size())
+      throw std::invalid_argument("Adam::remap: an index beyond the old buffer");
+    m[i] = m_[size_t(old)];
+    v[i] = v_[size_t(old)];
+  }
+  m_ = std::move(m);
+  v_ = std::move(v);
+  sparse_end_ = sparse_end;
 }
 
 }  // namespace strata

@@ -28,6 +28,22 @@ class Adam {
   // worker threads; the result does not depend on their number.
   void step(float* params, float* gradients, float learning_rate);
 
+  // A range of the buffer and its step size this step (per-group learning rates).
+  struct Range {
+    size_t begin = 0;            // first parameter index
+    size_t end = 0;              // one past the last
+    float learning_rate = 0.0f;  // step size for this range
+  };
+  // One update (one step count) with a learning rate per range; parameters outside every range
+  // are left alone and their gradients are not read. Ranges must not overlap.
+  void step(float* params, float* gradients, const std::vector<Range>& ranges);
+
+  // Rebuilds the moments after the parameter buffer was re-laid out (densification, pruning):
+  // new parameter i inherits the moments of old parameter new_to_old[i], or fresh zero moments
+  // where it is -1. `sparse_end` becomes the new sparse boundary. Throws std::invalid_argument
+  // for an index out of range.
+  void remap(const std::vector<long>& new_to_old, size_t sparse_end);
+
   const AdamConfig& config() const { return config_; }
   uint64_t steps() const { return steps_; }
   size_t size() const { return m_.size(); }

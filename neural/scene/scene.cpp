@@ -14,6 +14,7 @@
 #include "neural/planes/fronto_parallel_mpi.h"
 #include "neural/planes/plane_set_io.h"
 #include "neural/planes/stereo_magnification.h"
+#include "neural/shells/shells_io.h"
 
 namespace strata {
 
@@ -113,13 +114,14 @@ SceneItem load_item(const std::string& path) {
       item.content = load_plane_set(path);
     } else if (fs::exists(fs::path(path) / "layers.json", ec)) {
       item.content = load_layer_stack(path);
+    } else if (fs::exists(fs::path(path) / "shells.json", ec)) {
+      item.content = load_shell_volume(path);
     } else if (is_stereo_magnification_folder(path)) {
       item.content = import_stereo_magnification(path);
     } else {
-      throw InputError(
-          path, "",
-          "the folder holds nothing strata reads (expected planes.json, layers.json or "
-          "Stereo Magnification mpi_rgb_XX.png files)");
+      throw InputError(path, "",
+                       "the folder holds nothing strata reads (expected planes.json, layers.json, "
+                       "shells.json or Stereo Magnification mpi_rgb_XX.png files)");
     }
     return item;
   }
@@ -140,7 +142,8 @@ SceneItem load_item(const std::string& path) {
   if (extension != ".json")
     throw InputError(path, "",
                      "unsupported file type \"" + extension +
-                         "\"; expected planes.json, layers.json, panorama.json, .ply, .splat, "
+                         "\"; expected planes.json, layers.json, shells.json, panorama.json, .ply, "
+                         ".splat, "
                          ".spz, .glb or .gltf");
   const std::string kind = json_kind(path);
   if (kind == "gaussian_panorama") {
@@ -149,9 +152,12 @@ SceneItem load_item(const std::string& path) {
     item.content = load_plane_set(path);
   } else if (kind == "layers") {
     item.content = load_layer_stack(path);
+  } else if (kind == "shells") {
+    item.content = load_shell_volume(path);
   } else {
     throw InputError(path, "kind",
-                     "expected \"planes\" or \"layers\" (a planes.json or layers.json file)");
+                     "expected \"planes\", \"layers\" or \"shells\" (a planes.json, layers.json "
+                     "or shells.json file)");
   }
   return item;
 }
@@ -162,7 +168,9 @@ Bounds3 Scene::bounds() const {
   Bounds3 b = scene_planes(*this).bounds();
   b.add(scene_gaussians(*this).bounds());
   for (const SceneItem& item : items)
-    if (const auto* field = std::get_if<RadianceField>(&item.content)) {
+    if (const auto* shells = std::get_if<ShellVolume>(&item.content)) {
+      b.add(transformed_shells(*shells, item.transform).bounds());
+    } else if (const auto* field = std::get_if<RadianceField>(&item.content)) {
       for (int corner = 0; corner < 8; ++corner) {
         const vec3 p((corner & 1) ? field->config.box_hi.x : field->config.box_lo.x,
                      (corner & 2) ? field->config.box_hi.y : field->config.box_lo.y,
@@ -311,6 +319,17 @@ std::string describe(const Scene& scene) {
                     c.box_hi.x, c.box_hi.y, c.box_hi.z, c.bounds_rule.c_str(), c.encoding.levels,
                     c.encoding.features_per_level, c.encoding.log2_table_size,
                     c.encoding.base_resolution, c.encoding.finest_resolution, c.grid_resolution);
+      out << line;
+    } else if (const auto* shells = std::get_if<ShellVolume>(&item.content)) {
+      char line[300];
+      std::snprintf(line, sizeof(line),
+                    "%s: shell volume (layered surface volume), %zu shells over a base mesh of %zu "
+                    "triangles (%zu vertices), %zu triangles drawn\n  textures %d x %d RGBA a "
+                    "shell\n  offsets %.4g .. %.4g m\n  bounds %s m\n",
+                    item.source.c_str(), shells->shell_count(), shells->base.triangle_count(),
+                    shells->base.vertex_count(), shells->triangle_count(), shells->texture_width(),
+                    shells->texture_height(), shells->offsets.front(), shells->offsets.back(),
+                    fmt_bounds(shells->bounds()).c_str());
       out << line;
     } else if (const auto* stack = std::get_if<LayerStack>(&item.content)) {
       out << item.source << ": layer stack, " << stack->layers.size() << " layers on a "

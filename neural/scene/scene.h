@@ -12,6 +12,7 @@
 #include "neural/gaussians/gaussian_cloud.h"
 #include "neural/layers/layer_stack.h"
 #include "neural/planes/plane_set.h"
+#include "neural/shells/shell_volume.h"
 
 namespace strata {
 
@@ -19,7 +20,8 @@ struct SceneItem {
   std::string name;      // for people
   std::string source;    // the file it was loaded from
   mat4 transform{1.0f};  // item space to world space (rigid, optionally uniformly scaled)
-  std::variant<PlaneSet, LayerStack, GaussianCloud, RadianceField> content;  // the representation
+  std::variant<PlaneSet, LayerStack, GaussianCloud, RadianceField, ShellVolume>
+      content;                             // the representation
   std::vector<std::string> layer_names;    // Gaussian panoramas: the name of each layer id
   std::optional<Camera> reference_camera;  // item space; set for panoramas (their eye)
 };
@@ -33,7 +35,7 @@ struct Scene {
 
 // Loads a scene from a planes.json, a layers.json, a glTF file of textured quads (as strata
 // exports), a Gaussian cloud (.ply, .splat, .spz), a Gaussian panorama (panorama.json), a
-// radiance field (.field), a
+// radiance field (.field), a shells.json (layered surface volume), a
 // Stereo Magnification folder or a folder holding one of them. Throws InputError naming
 // the path when nothing there can be read.
 Scene load_scene(const std::string& path);

@@ -4,11 +4,15 @@
 
 #include "neural/field/field_render.h"
 #include "neural/planes/plane_set_render.h"
+#include "neural/shells/shell_render.h"
 
 namespace strata {
 
 PreparedScene prepare_scene(const Scene& scene) {
-  PreparedScene prepared{scene_planes(scene), scene_gaussians(scene), {}};
+  PreparedScene prepared{scene_planes(scene), scene_gaussians(scene), {}, {}};
+  for (const SceneItem& item : scene.items)
+    if (const auto* shells = std::get_if<ShellVolume>(&item.content))
+      prepared.shells.push_back(transformed_shells(*shells, item.transform));
   for (const SceneItem& item : scene.items)
     if (const auto* field = std::get_if<RadianceField>(&item.content))
       prepared.fields.emplace_back(field, item.transform);
@@ -43,6 +47,7 @@ RenderOutput render_scene(const PreparedScene& scene, const Camera& camera,
     gaussian_options.visible_layers = options.visible_gaussian_layers;
     merge(render_gaussians(scene.gaussians, camera, gaussian_options));
   }
+  for (const ShellVolume& shells : scene.shells) merge(render_shells(shells, camera));
   for (const auto& [field, transform] : scene.fields) {
     // A field is drawn in its own space: the camera moves instead (rigid transforms).
     Camera local = camera;

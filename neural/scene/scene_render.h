@@ -11,8 +11,9 @@ namespace strata {
 
 // What a Scene looks like to the CPU renderers, prepared once and drawn from many cameras.
 struct PreparedScene {
-  PlaneSet planes;          // every plane and layer card in world space
-  GaussianCloud gaussians;  // every Gaussian in world space
+  PlaneSet planes;                  // every plane and layer card in world space
+  GaussianCloud gaussians;          // every Gaussian in world space
+  std::vector<ShellVolume> shells;  // every shell volume, in world space
   std::vector<std::pair<const RadianceField*, mat4>> fields;  // borrowed from the Scene (which
                                                               // must outlive this), item->world
 };

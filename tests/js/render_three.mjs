@@ -3,7 +3,8 @@
 // Meshes are drawn in the file's node order (renderOrder), the back-to-front order strata
 // writes. WebGL runs on the CPU (SwiftShader).
 // usage: node render_three.mjs FILE OUT.png CAMERA_JSON
-//   CAMERA_JSON: {"width", "height", "fov_y_deg", "camera_to_world": 16 numbers, column-major}
+//   CAMERA_JSON: {"width", "height", "fov_y_deg", "camera_to_world": 16 numbers, column-major,
+//                 optional "background": [r, g, b] in 0..1 (default black)}
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -29,7 +30,7 @@ const camera = ${JSON.stringify(camera)};
 const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true });
 renderer.setPixelRatio(1);
 renderer.setSize(camera.width, camera.height);
-renderer.setClearColor(0x000000, 1);
+renderer.setClearColor(new THREE.Color().setRGB(...(camera.background ?? [0, 0, 0]), THREE.SRGBColorSpace), 1);
 document.body.appendChild(renderer.domElement);
 const view = new THREE.PerspectiveCamera(camera.fov_y_deg, camera.width / camera.height, 0.01, 1000);
 view.matrixAutoUpdate = false;

@@ -1,0 +1,181 @@
+// strata fit shells DATA --mesh base.glb|obj --out DIR [--shells K --thickness D --texture-size S
+// --minutes M | --steps N]: fits the textures of K shells around a base mesh to a dataset's
+// photographs (CPU), with the result folder as the checkpoint and a held-out table. Also the
+// `--to shells` branch of `strata convert` (bake from a radiance field, then fit to its renders).
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "apps/strata/commands.h"
+#include "neural/core/error.h"
+#include "neural/core/parallel.h"
+#include "neural/shells/shell_fit_run.h"
+
+namespace strata::cli {
+
+namespace {
+
+void print_report(const ShellRunReport& r, const std::string& out) {
+  const FitLoopReport& f = r.fit;
+  if (f.stopped_on_nan) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "strata: error: %s\n", f.message.c_str());
+    std::exit(1);
+  }
+  std::printf("%s\n", r.summary.c_str());
+  std::printf("fitted %d steps in %.1f s: loss %.5f, training PSNR %.2f dB; wrote %s\n", f.steps,
+              f.seconds, f.final_loss, f.final_train_psnr, out.c_str());
+  if (f.held_out.empty()) {
+    std::printf("no held-out views to score\n");
+    return;
+  }
+  const bool baked = r.baked_scores.size() == f.held_out.size();
+  const bool teacher = r.teacher_scores.size() == f.held_out.size();
+  std::printf("held-out views:\n  %-16s %9s %7s", "view", "PSNR dB", "SSIM");
+  if (baked) std::printf(" %11s", "baked PSNR");
+  if (teacher) std::printf(" %13s", "teacher PSNR");
+  std::printf("\n");
+  double baked_psnr = 0.0, teacher_psnr = 0.0, teacher_ssim = 0.0;
+  const double n = double(f.held_out.size());
+  for (size_t i = 0; i < f.held_out.size(); ++i) {
+    std::printf("  %-16s %9.2f %7.4f", f.held_out[i].name.c_str(), f.held_out[i].psnr,
+                f.held_out[i].ssim);
+    if (baked) {
+      std::printf(" %11.2f", r.baked_scores[i].psnr);
+      baked_psnr += r.baked_scores[i].psnr / n;
+    }
+    if (teacher) {
+      std::printf(" %13.2f", r.teacher_scores[i].psnr);
+      teacher_psnr += r.teacher_scores[i].psnr / n;
+      teacher_ssim += r.teacher_scores[i].ssim / n;
+    }
+    std::printf("\n");
+  }
+  if (baked) std::printf("baked start: mean PSNR %.2f\n", baked_psnr);
+  if (teacher) std::printf("teacher: mean PSNR %.2f SSIM %.4f\n", teacher_psnr, teacher_ssim);
+  std::printf("mean PSNR %.2f SSIM %.4f\n", f.mean_psnr, f.mean_ssim);
+}
+
+struct ShellArgs {
+  ShellRunOptions run;
+  int threads = 0;
+  bool no_bake = false;  // convert: skip the bake
+};
+
+// The options of the shells themselves; on `convert` an option another kind declared first is
+// shared (read back by name in run_convert_to_shells).
+void add_shell_options(CLI::App* c, ShellArgs* a) {
+  auto option = [c](const std::string& name, auto& value, const std::string& help) {
+    if (!c->get_option_no_throw(name)) c->add_option(name, value, help)->capture_default_str();
+  };
+  ShellRunOptions& o = a->run;
+  option("--mesh", o.mesh,
+         "Base mesh (.obj, .glb, .gltf); converting a field: its own surface "
+         "when absent");
+  option("--shells", o.shells.build.shells, "Shells (K) around the base mesh");
+  option("--thickness", o.shells.build.thickness,
+         "Shells span [-d, +d] along the normals, metres (0: automatic)");
+  option("--texture-size", o.shells.build.texture_size, "Texels a side of each shell texture");
+  option("--mesh-resolution", o.shells.mesh_resolution,
+         "Field surface: marching-cubes nodes along the longest side");
+  option("--target-triangles", o.shells.target_triangles,
+         "Field surface: simplify to about this many triangles (0: no simplification)");
+  option("--density-threshold", o.shells.density_threshold, "Field surface: density, 1/metres");
+  option("--color-lr", o.color_learning_rate, "Adam step size of the colours");
+  option("--alpha-lr", o.alpha_learning_rate, "Adam step size of the alpha logits");
+  option("--threads", a->threads, "Worker threads (0: all cores)");
+}
+
+void finish_options(ShellRunOptions& o, int threads) {
+  if (o.loop.steps > 0 && o.loop.minutes > 0.0)
+    throw InputError("", "--steps/--minutes", "give at most one of --steps and --minutes");
+  if (o.loop.steps == 0 && o.loop.minutes == 0.0) o.loop.steps = 1000;
+  if (threads < 0) throw InputError("", "--threads", "expected a count >= 1");
+  if (threads > 0) set_thread_count(threads);
+  if (o.downscale < 1) throw InputError("", "--downscale", "expected an integer >= 1");
+  o.loop.loss = FitLoss::kL2;
+  o.loop.background = vec3(1.0f);   // scores as the NeRF papers: over white
+  o.loop.random_background = true;  // transparent targets then constrain alpha
+}
+
+template <typename T>
+void read_by_name(CLI::App* c, const std::string& name, T& value) {
+  const CLI::Option* option = c->get_option_no_throw(name);
+  if (option && option->count() > 0) value = option->as<T>();
+}
+
+}  // namespace
+
+void register_fit_shells(CLI::App& fit) {
+  auto args = std::make_shared<ShellArgs>();
+  ShellRunOptions& o = args->run;
+  CLI::App* c = fit.add_subcommand(
+      "shells",
+      "Fit the RGBA textures of shells around a base mesh (layered surface volume) to posed "
+      "photographs");
+  c->add_option("data", o.data, "Dataset: a folder with transforms*.json or poses_bounds.npy")
+      ->required();
+  c->add_option("--out", o.out,
+                "Output folder: shells.json + base.obj + PNGs (also the "
+                "checkpoint)")
+      ->required();
+  c->add_option("--steps", o.loop.steps, "Optimiser steps (default 1000 unless --minutes)");
+  c->add_option("--minutes", o.loop.minutes, "Or fit for this many minutes (fitting time)");
+  c->add_option("--downscale", o.downscale, "Divide image sizes by this integer")
+      ->capture_default_str();
+  c->add_option("--test-every", o.test_every,
+                "Single-file datasets: every n-th frame is a test view")
+      ->capture_default_str();
+  c->add_option("--checkpoint-every", o.loop.checkpoint_every,
+                "Steps between checkpoints into --out (0: at the end only)")
+      ->capture_default_str();
+  c->add_option("--eval-every", o.loop.eval_every, "Score held-out views every this many steps");
+  c->add_option("--seed", o.loop.seed, "Random seed (same seed, same result)")
+      ->capture_default_str();
+  add_shell_options(c, args.get());
+  c->callback([args] {
+    ShellRunOptions run = args->run;
+    finish_options(run, args->threads);
+    if (run.mesh.empty())
+      throw InputError("", "--mesh", "expected a base mesh (.obj, .glb, .gltf)");
+    print_report(run_shells_fit(run), run.out);
+  });
+}
+
+ShellConvertCli add_convert_shells_options(CLI::App* convert) {
+  auto args = std::make_shared<ShellArgs>();
+  add_shell_options(convert, args.get());
+  convert->add_flag("--no-bake", args->no_bake,
+                    "shells: start from grey texels instead of the field's bake");
+  return ShellConvertCli{args};
+}
+
+void run_convert_to_shells(CLI::App* convert, const ShellConvertCli& cli, const std::string& input,
+                           const std::string& out) {
+  ShellArgs& a = *std::static_pointer_cast<ShellArgs>(cli.args);
+  ShellRunOptions o = a.run;
+  o.teacher = input;
+  o.out = out;
+  read_by_name(convert, "--mesh", o.mesh);
+  read_by_name(convert, "--shells", o.shells.build.shells);
+  read_by_name(convert, "--thickness", o.shells.build.thickness);
+  read_by_name(convert, "--texture-size", o.shells.build.texture_size);
+  read_by_name(convert, "--data", o.data);
+  read_by_name(convert, "--downscale", o.downscale);
+  read_by_name(convert, "--test-every", o.test_every);
+  read_by_name(convert, "--views", o.views);
+  read_by_name(convert, "--steps", o.loop.steps);
+  read_by_name(convert, "--minutes", o.loop.minutes);
+  read_by_name(convert, "--seed", o.loop.seed);
+  read_by_name(convert, "--checkpoint-every", o.loop.checkpoint_every);
+  read_by_name(convert, "--eval-every", o.loop.eval_every);
+  read_by_name(convert, "--color-lr", o.color_learning_rate);
+  read_by_name(convert, "--alpha-lr", o.alpha_learning_rate);
+  int threads = a.threads;
+  read_by_name(convert, "--threads", threads);
+  o.bake = !a.no_bake;
+  finish_options(o, threads);
+  print_report(run_shells_fit(o), out);
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,37 @@
+// Building a ShellVolume around a base mesh: the mesh is checked and repaired, given a UV atlas
+// when it has none, given smooth welded normals (so shells do not tear at UV seams) that are
+// further smoothed over the surface (so shells offset along them do not fold over themselves at
+// sharp edges), and K shells are placed at even offsets between -thickness and +thickness.
+#pragma once
+
+#include <string>
+
+#include "neural/mesh/triangle_mesh.h"
+#include "neural/shells/shell_volume.h"
+
+namespace strata {
+
+struct ShellBuildOptions {
+  int shells = 8;            // K >= 1
+  float thickness = 0.0f;    // d: offsets span [-d, +d], metres; 0: 1% of the mesh's
+                             // bounding-box diagonal
+  int texture_size = 512;    // texels a side of every shell texture, 16..8192
+  int normal_smoothing = 3;  // Laplacian smoothing passes over the welded vertex normals
+  vec4 initial_texel{0.5f, 0.5f, 0.5f, 0.05f};  // straight RGBA every texel starts with
+};
+
+// The K offsets of `options` (ascending; {0} for one shell).
+std::vector<float> shell_offsets(int shells, float thickness);
+
+// Builds shells around `base` (item space, metres). Repairs the mesh (mesh_repair.h: degenerate
+// triangles and unused vertices removed with a warning), makes a UV atlas when it has no UVs.
+// Throws InputError naming `source` for meshes that cannot be repaired (NaN vertices, indices out
+// of range, no triangle) and for options out of range.
+ShellVolume build_shells(TriangleMesh base, const ShellBuildOptions& options,
+                         const std::string& source);
+
+// The base's vertex normals welded by position, area weighted and smoothed `passes` times over
+// neighbouring vertices (unit length).
+std::vector<vec3> smoothed_shell_normals(const TriangleMesh& base, int passes);
+
+}  // namespace strata

@@ -1,0 +1,139 @@
+#include "neural/shells/shell_fit_run.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "neural/core/error.h"
+#include "neural/dataset/dataset.h"
+#include "neural/fit/fit_views.h"
+#include "neural/mesh/mesh_io.h"
+#include "neural/scene/scene_render.h"
+#include "neural/shells/shell_fittable.h"
+#include "neural/shells/shells_io.h"
+
+namespace strata {
+
+namespace {
+void say(const ShellRunOptions& o, const std::string& text) {
+  if (o.progress) std::fprintf(stderr, "%s\n", text.c_str());
+}
+}  // namespace
+
+std::vector<Camera> cameras_around_bounds(const Bounds3& bounds, int count, int width) {
+  std::vector<Camera> out;
+  const vec3 centre = bounds.center();
+  const float radius = std::max(0.5f * glm::length(bounds.extent()), 1e-3f);
+  const float fov = glm::radians(40.0f);
+  const float distance = radius / std::sin(0.5f * fov) * 1.05f;
+  const float z_lo = std::sin(glm::radians(-15.0f));  // lowest elevation
+  for (int i = 0; i < count; ++i) {
+    const float y = z_lo + (1.0f - z_lo) * (float(i) + 0.5f) / float(count);
+    const float ring = std::sqrt(std::max(0.0f, 1.0f - y * y));
+    const float phi = float(i) * 2.39996323f;  // golden angle
+    const vec3 dir(ring * std::cos(phi), y, ring * std::sin(phi));
+    const vec3 up = std::abs(y) > 0.99f ? vec3(0, 0, 1) : vec3(0, 1, 0);
+    out.push_back(
+        Camera::pinhole_fov_y(width, width, fov, look_at(centre + distance * dir, centre, up)));
+  }
+  return out;
+}
+
+ShellRunReport run_shells_fit(const ShellRunOptions& o) {
+  if (o.out.empty()) throw InputError("", "--out", "expected an output folder");
+  const bool convert = !o.teacher.empty();
+  if (!convert && o.data.empty()) throw InputError("", "DATA", "expected a dataset");
+  if (!convert && o.mesh.empty())
+    throw InputError("", "--mesh",
+                     "expected a base mesh (.obj, .glb or .gltf) to fit shells to photographs");
+  ShellRunReport report;
+
+  Dataset dataset;
+  std::vector<Camera> train_cameras;
+  if (!o.data.empty()) {
+    dataset = load_dataset(o.data, DatasetOptions{o.downscale, o.test_every});
+    if (dataset.train.empty())
+      throw InputError(o.data, "frames", "the dataset has no training views");
+    train_cameras = frame_cameras(dataset.train);
+    for (const Camera& c : train_cameras)
+      if (c.projection != Projection::kPinhole)
+        throw InputError(o.data, "camera", "expected pinhole cameras for shells");
+  }
+  Scene teacher;
+  const RadianceField* field = nullptr;
+  if (convert) {
+    teacher = load_scene(o.teacher);
+    if (teacher.items.size() == 1 && teacher.items[0].transform == mat4(1.0f))
+      field = std::get_if<RadianceField>(&teacher.items[0].content);
+  }
+
+  // The shells: around the user's mesh or the field's surface; baked when a field teaches.
+  ShellVolume start;
+  if (!o.mesh.empty()) {
+    TriangleMesh mesh = read_mesh(o.mesh);
+    if (field && o.bake) {
+      say(o, "baking the shells from the field (density over each shell's slab)");
+      start = shells_from_field(*field, mesh, o.shells, o.mesh);
+    } else {
+      start = build_shells(std::move(mesh), o.shells.build, o.mesh);
+    }
+  } else if (field) {
+    say(o, "base mesh: the field's surface (marching cubes, simplified, UV atlas); then the bake");
+    ShellsFromFieldOptions from_field = o.shells;
+    start = shells_from_field(*field, std::nullopt, from_field, o.teacher);
+    if (!o.bake)
+      for (Image& t : start.textures) {
+        const vec4 c = o.shells.build.initial_texel;
+        std::fill(t.pixels.begin(), t.pixels.end(), vec4(vec3(c) * c.a, c.a));
+      }
+  } else {
+    throw InputError(o.teacher, "--mesh",
+                     "expected a base mesh: only a radiance field teacher gives its own surface");
+  }
+
+  // Views.
+  std::vector<FitView> train, test;
+  if (convert) {
+    std::vector<Camera> cameras = train_cameras;
+    if (cameras.empty()) {
+      cameras = cameras_around_bounds(start.bounds(), std::max(1, o.views), o.view_size);
+    } else if (int(cameras.size()) < o.views) {
+      const std::vector<Camera> around =
+          cameras_around(train_cameras, o.views - int(cameras.size()), 0.3f, o.loop.seed);
+      cameras.insert(cameras.end(), around.begin(), around.end());
+    }
+    train = teacher_views(teacher, cameras, "teacher", o.progress);
+  } else {
+    train = dataset_views(dataset.train, o.progress);
+  }
+  if (!dataset.test.empty()) test = dataset_views(dataset.test, false);
+
+  ShellFittable model(std::move(start),
+                      ShellFitRates{o.color_learning_rate, o.alpha_learning_rate});
+  if (!test.empty() && convert && o.bake && field)
+    report.baked_scores = score_views(model, test, o.loop.background);
+  char summary[400];
+  std::snprintf(summary, sizeof summary, "%zu %s views at %dx%d, %zu held-out; %s", train.size(),
+                convert ? "teacher" : "training", train[0].camera.width, train[0].camera.height,
+                test.size(), model.describe().c_str());
+  report.summary = summary;
+  say(o, report.summary);
+
+  FitLoopOptions loop = o.loop;
+  loop.checkpoint_path = o.out;
+  report.fit = fit_to_views(model, train, test, loop);
+  if (!report.fit.stopped_on_nan) save_shell_volume(model.shells(), o.out);
+  if (convert && !test.empty()) {
+    const PreparedScene prepared = prepare_scene(teacher);
+    for (const FitView& v : test) {
+      ViewScore s;
+      s.name = v.name;
+      const Image render = render_scene(prepared, v.camera).color;
+      s.psnr = psnr(render, v.image, o.loop.background);
+      s.ssim = ssim(render, v.image, o.loop.background);
+      report.teacher_scores.push_back(s);
+    }
+  }
+  return report;
+}
+
+}  // namespace strata

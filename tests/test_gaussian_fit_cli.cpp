@@ -1,0 +1,139 @@
+// `strata fit gaussians` and `strata convert --to gaussians` end to end on a tiny synthetic
+// dataset (transforms_train/test.json + RGBA PNGs rendered from a few Gaussians), and their bad
+// input: cameras that do not see the scene, a teacher of the wrong kind, a divergent rate.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "neural/core/image_io.h"
+#include "neural/gaussians/gaussian_io.h"
+#include "neural/gaussians/gaussian_render.h"
+#include "tests/test_support.h"
+
+using namespace strata;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+Run run_strata(const std::string& arguments) {
+  const std::string command = std::string(STRATA_CLI_PATH) + " " + arguments + " 2>&1";
+  Run run{-1, ""};
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) run.output.append(buffer, n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+GaussianCloud three_blobs() {
+  GaussianCloud c;
+  c.resize(3);
+  c.positions = {vec3(-0.3f, 0.0f, 0.0f), vec3(0.3f, 0.1f, 0.1f), vec3(0.0f, -0.3f, -0.2f)};
+  c.log_scales = {vec3(std::log(0.2f)), vec3(std::log(0.15f)), vec3(std::log(0.25f))};
+  c.opacity_logits = {2.0f, 2.0f, 2.0f};
+  c.sh = {vec3(1.2f, -0.8f, -0.8f), vec3(-0.8f, 1.2f, -0.8f), vec3(-0.8f, -0.8f, 1.2f)};
+  return c;
+}
+
+// Writes <dir>/transforms_{train,test}.json and PNGs of `cloud` seen from a ring of cameras
+// (looking at the origin, or away from it when `look_away`).
+void write_dataset(const std::string& dir, const GaussianCloud& cloud, bool look_away) {
+  fs::create_directories(dir + "/train");
+  fs::create_directories(dir + "/test");
+  const float fov_x = 0.8f;
+  for (const char* split : {"train", "test"}) {
+    const bool train = std::string(split) == "train";
+    const int count = train ? 8 : 2;
+    std::string json = "{\"camera_angle_x\": " + std::to_string(fov_x) + ", \"frames\": [";
+    for (int i = 0; i < count; ++i) {
+      const float a = (train ? 0.0f : 0.4f) + 6.2831853f * float(i) / float(count);
+      const vec3 eye(3.0f * std::cos(a), 0.5f, 3.0f * std::sin(a));
+      const mat4 pose = look_at(eye, look_away ? 2.0f * eye : vec3(0.0f));
+      const float f = 16.0f / std::tan(0.5f * fov_x);
+      Camera camera = Camera::pinhole_fov_y(32, 32, 2.0f * std::atan(16.0f / f), pose);
+      const std::string name = std::string(split) + "/r_" + std::to_string(i);
+      write_png(dir + "/" + name + ".png", render_gaussians(cloud, camera).color);
+      json += std::string(i ? "," : "") + "{\"file_path\": \"./" + name + ".png\", " +
+              "\"transform_matrix\": [";
+      for (int r = 0; r < 4; ++r) {
+        json += std::string(r ? "," : "") + "[";
+        for (int c = 0; c < 4; ++c) json += std::string(c ? "," : "") + std::to_string(pose[c][r]);
+        json += "]";
+      }
+      json += "]}";
+    }
+    json += "]}";
+    test::write_text(dir + "/transforms_" + split + ".json", json);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("strata fit gaussians and convert --to gaussians on a tiny dataset",
+          "[gaussian_fit][cli]") {
+  const std::string dir = test::fresh_dir("gaussian_fit_cli");
+  write_dataset(dir + "/data", three_blobs(), false);
+  const std::string out = dir + "/fitted.ply";
+  const Run fit =
+      run_strata("fit gaussians " + dir + "/data --steps 150 --seed-points 300 --out " + out);
+  INFO(fit.output);
+  REQUIRE(fit.exit_code == 0);
+  CHECK_THAT(fit.output, Catch::Contains("held-out views"));
+  CHECK_THAT(fit.output, Catch::Contains("mean"));
+  const GaussianCloud fitted = read_gaussian_ply(out);
+  CHECK(fitted.size() > 0);
+  CHECK(fitted.sh_degree == 3);
+
+  // The fitted cloud as a teacher: Gaussians -> Gaussians, seeded from its depth maps.
+  const std::string converted = dir + "/converted.ply";
+  const Run convert = run_strata("convert " + out + " --to gaussians --data " + dir +
+                                 "/data --views 4 --steps 60 --out " + converted);
+  INFO(convert.output);
+  REQUIRE(convert.exit_code == 0);
+  CHECK_THAT(convert.output, Catch::Contains("teacher PSNR"));
+  CHECK(read_gaussian_ply(converted).size() > 0);
+}
+
+TEST_CASE("strata fit/convert gaussians: bad input exits 2 with one clear message",
+          "[gaussian_fit][cli][bad_input]") {
+  const std::string dir = test::fresh_dir("gaussian_fit_cli_bad");
+  write_dataset(dir + "/away", three_blobs(), true);
+  write_dataset(dir + "/data", three_blobs(), false);
+
+  // Cameras that look away from the scene's bounds.
+  const Run away = run_strata("fit gaussians " + dir + "/away --steps 10 --out " + dir + "/a.ply");
+  INFO(away.output);
+  CHECK(away.exit_code == 2);
+  CHECK_THAT(away.output, Catch::Contains("sees the scene's bounds"));
+  CHECK_FALSE(fs::exists(dir + "/a.ply"));
+
+  // A teacher that is not a scene (a text file named .field).
+  test::write_text(dir + "/bogus.field", "not a radiance field\n");
+  const Run bogus = run_strata("convert " + dir + "/bogus.field --to gaussians --data " + dir +
+                               "/data --steps 10 --out " + dir + "/b.ply");
+  INFO(bogus.output);
+  CHECK(bogus.exit_code == 2);
+  CHECK_THAT(bogus.output, Catch::Contains("bogus.field"));
+  CHECK_FALSE(fs::exists(dir + "/b.ply"));
+
+  // A divergent learning rate: the fit stops, says so and keeps the last good checkpoint.
+  const Run nan = run_strata("fit gaussians " + dir + "/data --steps 50 --seed-points 100 " +
+                             "--position-lr 1e37 --checkpoint-every 1 --out " + dir + "/n.ply");
+  INFO(nan.output);
+  CHECK(nan.exit_code == 2);
+  CHECK_THAT(nan.output, Catch::Contains("diverged"));
+  CHECK_THAT(nan.output, Catch::Contains("last good checkpoint"));
+  CHECK(fs::exists(dir + "/n.ply"));
+}
