@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 
 #include "gaussians_fill_comp_spv.h"
@@ -76,27 +77,45 @@ void compute_to_compute(VkCommandBuffer cmd) {
 
 }  // namespace
 
-GaussiansRendererVk::GaussiansRendererVk(const ContextVk& ctx, FrameLoopVk& frames)
+GaussiansRendererVk::GaussiansRendererVk(const ContextVk& ctx, FrameLoopVk& frames,
+                                         const VulkanGaussiansSettings& settings)
     : ctx_(ctx), frames_(frames), mask_(gpu::kGaussMaskWords, ~0u) {
+  // The sort's shared buffers: two of 8-byte entries, as many as the device's shared memory holds.
+  uint32_t sort_shared = gpu::kGaussSortShared;
+  while (sort_shared > 8 && 16u * sort_shared > ctx.limits().maxComputeSharedMemorySize)
+    sort_shared /= 2;
+  const uint32_t wanted = settings.sort_shared_entries;
+  if (wanted != 0) {
+    if (wanted < 8 || wanted > gpu::kGaussSortShared || (wanted & (wanted - 1)) != 0)
+      throw std::invalid_argument(
+          "VulkanGaussiansSettings::sort_shared_entries must be a power "
+          "of two in [8, 2048], not " +
+          std::to_string(wanted));
+    sort_shared = std::min(sort_shared, wanted);
+  }
   const VkDescriptorType storage = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+  const VkDescriptorType texels_out = VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
   set_layout_ = create_set_layout(
       ctx,
       {binding(gpu::kGaussBindingCloud, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER),
        binding(gpu::kGaussBindingSh, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER),
-       binding(gpu::kGaussBindingLayerMask, storage), binding(gpu::kGaussBindingProjected, storage),
+       binding(gpu::kGaussBindingLayerMask, storage),
+       binding(gpu::kGaussBindingProjected, texels_out),
        binding(gpu::kGaussBindingTileCounts, storage),
        binding(gpu::kGaussBindingTileOffsets, storage),
-       binding(gpu::kGaussBindingTileCursor, storage), binding(gpu::kGaussBindingEntries, storage),
-       binding(gpu::kGaussBindingStatus, storage),
+       binding(gpu::kGaussBindingTileCursor, storage),
+       binding(gpu::kGaussBindingEntries, texels_out), binding(gpu::kGaussBindingStatus, storage),
        binding(gpu::kGaussBindingColor, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE),
        binding(gpu::kGaussBindingDepth, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE),
        binding(gpu::kGaussBindingProjectedRead, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER),
-       binding(gpu::kGaussBindingEntriesRead, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER)},
+       binding(gpu::kGaussBindingEntriesRead, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER),
+       binding(gpu::kGaussBindingSortScratch, texels_out)},
       "gaussians set layout");
   pipeline_layout_ = create_pipeline_layout(ctx, set_layout_.get(), sizeof(gpu::GaussiansPush),
                                             "gaussians layout");
-  const auto pipeline = [&](const uint32_t* words, size_t count, const char* name) {
-    return create_compute_pipeline(ctx, pipeline_layout_.get(), words, count, name);
+  const auto pipeline = [&](const uint32_t* words, size_t count, const char* name,
+                            const std::vector<uint32_t>& constants = {}) {
+    return create_compute_pipeline(ctx, pipeline_layout_.get(), words, count, name, constants);
   };
   project_pipeline_ = pipeline(shaders::gaussians_project_comp,
                                std::size(shaders::gaussians_project_comp), "gaussians project");
@@ -105,14 +124,15 @@ GaussiansRendererVk::GaussiansRendererVk(const ContextVk& ctx, FrameLoopVk& fram
   fill_pipeline_ = pipeline(shaders::gaussians_fill_comp, std::size(shaders::gaussians_fill_comp),
                             "gaussians fill");
   sort_pipeline_ = pipeline(shaders::gaussians_sort_comp, std::size(shaders::gaussians_sort_comp),
-                            "gaussians sort");
+                            "gaussians sort", {sort_shared});
   raster_pipeline_ = pipeline(shaders::gaussians_raster_comp,
                               std::size(shaders::gaussians_raster_comp), "gaussians rasterize");
 
   const uint32_t n = frames.frames_in_flight();
   const VkDescriptorPoolSize sizes[] = {
       {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 4 * n},
-      {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 7 * n},
+      {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, 3 * n},
+      {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 5 * n},
       {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 2 * n},
   };
   VkDescriptorPoolCreateInfo pool{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
@@ -143,14 +163,15 @@ void GaussiansRendererVk::set_cloud(const GaussianCloud& cloud) {
   const size_t n = cloud.size();
   const int stride = cloud.sh_coefficients();
   const uint32_t per_sh = sh_texels(stride);
+  // Every per-Gaussian buffer is a texel buffer (see gaussians_shared.h): the limits are texels
+  // per buffer and bytes per allocation.
   const uint64_t texel_limit = ctx_.limits().maxTexelBufferElements;
-  const uint64_t storage_limit = ctx_.limits().maxStorageBufferRange;
-  if (uint64_t(n) * gpu::kGaussCloudTexels > texel_limit || uint64_t(n) * per_sh > texel_limit ||
-      uint64_t(n) * sizeof(gpu::GpuProjected) > storage_limit)
-    throw VulkanError("the Vulkan Gaussian renderer draws at most " +
-                      std::to_string(std::min<uint64_t>(
-                          {texel_limit / gpu::kGaussCloudTexels, texel_limit / per_sh,
-                           storage_limit / sizeof(gpu::GpuProjected)})) +
+  const uint64_t bytes_limit = std::min<uint64_t>(ctx_.max_allocation_bytes(), UINT32_MAX);
+  const uint64_t most_texels =
+      std::max<uint64_t>({gpu::kGaussCloudTexels, gpu::kGaussProjectedTexels, per_sh});
+  const uint64_t most = std::min(texel_limit, bytes_limit / 16) / most_texels;
+  if (n > most)
+    throw VulkanError("the Vulkan Gaussian renderer draws at most " + std::to_string(most) +
                       " Gaussians of SH degree " + std::to_string(cloud.sh_degree) +
                       " on this device; this scene has " + std::to_string(n) +
                       " (use --backend cpu)");
@@ -236,22 +257,27 @@ void GaussiansRendererVk::record(FrameVk& frame, const Camera& camera, Offscreen
   const uint32_t tiles_x = (uint32_t(camera.width) + gpu::kGaussTile - 1) / gpu::kGaussTile;
   const uint32_t tiles_y = (uint32_t(camera.height) + gpu::kGaussTile - 1) / gpu::kGaussTile;
   const uint64_t tiles = uint64_t(tiles_x) * tiles_y;
-  const uint64_t storage_limit = ctx_.limits().maxStorageBufferRange;
-  const uint64_t capacity =
-      std::min<uint64_t>({wanted_capacity_, storage_limit / 8, uint64_t(UINT32_MAX)});
+  const uint64_t entry_limit = std::min<uint64_t>(
+      {ctx_.limits().maxTexelBufferElements, ctx_.max_allocation_bytes() / 8, UINT32_MAX});
+  const uint64_t capacity = std::min(wanted_capacity_, entry_limit);
   if (wanted_capacity_ > capacity)
     throw VulkanError("the Gaussians of this view need " + std::to_string(wanted_capacity_) +
-                      " tile entries, more than one storage buffer of this device holds (" +
+                      " tile entries, more than one texel buffer of this device holds (" +
                       std::to_string(capacity) + "); use --backend cpu or a smaller image");
   const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
-  const VkBufferUsageFlags readable = storage | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
+  const VkBufferUsageFlags texels =
+      VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
   const uint64_t projected_bytes = std::max<size_t>(count_, 1) * sizeof(gpu::GpuProjected);
   if (slot.projected.size < projected_bytes) {
     frames_.retire(std::move(slot.projected_view));
-    ensure(slot.projected, projected_bytes, readable, MemoryUse::kDeviceOnly,
+    frames_.retire(std::move(slot.projected_write_view));
+    ensure(slot.projected, projected_bytes, texels, MemoryUse::kDeviceOnly,
            "gaussians projected" + suffix);
     slot.projected_view = create_buffer_view(ctx_, slot.projected, VK_FORMAT_R32G32B32A32_SFLOAT,
                                              "gaussians projected view" + suffix);
+    slot.projected_write_view =
+        create_buffer_view(ctx_, slot.projected, VK_FORMAT_R32G32B32A32_UINT,
+                           "gaussians projected write view" + suffix);
   }
   ensure(slot.tile_counts, tiles * 4, storage | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
          MemoryUse::kDeviceOnly, "gaussian tile counts" + suffix);
@@ -262,10 +288,16 @@ void GaussiansRendererVk::record(FrameVk& frame, const Camera& camera, Offscreen
   if (slot.capacity < capacity) {
     frames_.retire(std::move(slot.entries_view));
     frames_.retire(std::move(slot.entries));
-    slot.entries = create_buffer(ctx_, capacity * 8, readable, MemoryUse::kDeviceOnly,
+    slot.entries = create_buffer(ctx_, capacity * 8, texels, MemoryUse::kDeviceOnly,
                                  "gaussian tile entries" + suffix);
     slot.entries_view = create_buffer_view(ctx_, slot.entries, VK_FORMAT_R32G32_UINT,
                                            "gaussian tile entries view" + suffix);
+    frames_.retire(std::move(slot.sort_scratch_view));
+    frames_.retire(std::move(slot.sort_scratch));
+    slot.sort_scratch = create_buffer(ctx_, capacity * 8, VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT,
+                                      MemoryUse::kDeviceOnly, "gaussian sort scratch" + suffix);
+    slot.sort_scratch_view = create_buffer_view(ctx_, slot.sort_scratch, VK_FORMAT_R32G32_UINT,
+                                                "gaussian sort scratch view" + suffix);
     slot.capacity = capacity;
   }
   ensure(slot.status, sizeof(gpu::GpuGaussStatus), storage, MemoryUse::kReadback,
@@ -298,15 +330,16 @@ void GaussiansRendererVk::record(FrameVk& frame, const Camera& camera, Offscreen
   // The slot's previous frame has finished (its fence was waited for): rewrite its set.
   const VkBufferView cloud_view = cloud_view_.get(), sh_view = sh_view_.get();
   const VkBufferView projected_view = slot.projected_view.get();
+  const VkBufferView projected_write_view = slot.projected_write_view.get();
   const VkBufferView entries_view = slot.entries_view.get();
-  const VkDescriptorBufferInfo buffers[] = {
-      {slot.layer_mask.get(), 0, VK_WHOLE_SIZE},  {slot.projected.get(), 0, VK_WHOLE_SIZE},
-      {slot.tile_counts.get(), 0, VK_WHOLE_SIZE}, {slot.tile_offsets.get(), 0, VK_WHOLE_SIZE},
-      {slot.tile_cursor.get(), 0, VK_WHOLE_SIZE}, {slot.entries.get(), 0, VK_WHOLE_SIZE},
-      {slot.status.get(), 0, VK_WHOLE_SIZE}};
-  const uint32_t buffer_bindings[] = {gpu::kGaussBindingLayerMask,  gpu::kGaussBindingProjected,
-                                      gpu::kGaussBindingTileCounts, gpu::kGaussBindingTileOffsets,
-                                      gpu::kGaussBindingTileCursor, gpu::kGaussBindingEntries,
+  const VkBufferView scratch_view = slot.sort_scratch_view.get();
+  const VkDescriptorBufferInfo buffers[] = {{slot.layer_mask.get(), 0, VK_WHOLE_SIZE},
+                                            {slot.tile_counts.get(), 0, VK_WHOLE_SIZE},
+                                            {slot.tile_offsets.get(), 0, VK_WHOLE_SIZE},
+                                            {slot.tile_cursor.get(), 0, VK_WHOLE_SIZE},
+                                            {slot.status.get(), 0, VK_WHOLE_SIZE}};
+  const uint32_t buffer_bindings[] = {gpu::kGaussBindingLayerMask, gpu::kGaussBindingTileCounts,
+                                      gpu::kGaussBindingTileOffsets, gpu::kGaussBindingTileCursor,
                                       gpu::kGaussBindingStatus};
   const VkDescriptorImageInfo color{VK_NULL_HANDLE, target.color().view.get(),
                                     VK_IMAGE_LAYOUT_GENERAL};
@@ -333,6 +366,12 @@ void GaussiansRendererVk::record(FrameVk& frame, const Camera& camera, Offscreen
         &projected_view);
   write(gpu::kGaussBindingEntriesRead, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, nullptr, nullptr,
         &entries_view);
+  write(gpu::kGaussBindingProjected, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, nullptr, nullptr,
+        &projected_write_view);
+  write(gpu::kGaussBindingEntries, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, nullptr, nullptr,
+        &entries_view);
+  write(gpu::kGaussBindingSortScratch, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, nullptr, nullptr,
+        &scratch_view);
   for (size_t b = 0; b < std::size(buffers); ++b)
     write(buffer_bindings[b], VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, nullptr, &buffers[b], nullptr);
   write(gpu::kGaussBindingColor, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, &color, nullptr, nullptr);

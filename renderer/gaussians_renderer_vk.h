@@ -17,14 +17,17 @@
 #include "renderer/handles_vk.h"
 #include "renderer/offscreen_target_vk.h"
 #include "renderer/resources_vk.h"
+#include "renderer/vulkan_renderer.h"
 
 namespace strata {
 
 class GaussiansRendererVk {
  public:
   // Pipelines and per-frame descriptor sets on `ctx` for `frames`' frames in flight; both must
-  // outlive the renderer.
-  GaussiansRendererVk(const ContextVk& ctx, FrameLoopVk& frames);
+  // outlive the renderer. Throws std::invalid_argument for a sort size that is not a power of
+  // two in [8, 2048].
+  GaussiansRendererVk(const ContextVk& ctx, FrameLoopVk& frames,
+                      const VulkanGaussiansSettings& settings = {});
   GaussiansRendererVk(const GaussiansRendererVk&) = delete;
   GaussiansRendererVk& operator=(const GaussiansRendererVk&) = delete;
 
@@ -50,17 +53,20 @@ class GaussiansRendererVk {
 
  private:
   struct Slot {
-    BufferVk projected;                    // GpuProjected per Gaussian
-    UniqueBufferView projected_view;       // RGBA32F view of it, as the rasterizer reads it
-    BufferVk tile_counts;                  // uint per tile
-    BufferVk tile_offsets;                 // uint per tile, + 1
-    BufferVk tile_cursor;                  // uint per tile
-    BufferVk entries;                      // uvec2 per tile entry
-    UniqueBufferView entries_view;         // RG32UI view of it, as the rasterizer reads it
-    BufferVk status;                       // GpuGaussStatus, read by the host
-    BufferVk layer_mask;                   // host-written visibility bits
-    uint64_t capacity = 0;                 // entries that `entries` holds
-    VkDescriptorSet set = VK_NULL_HANDLE;  // owned by descriptor_pool_
+    BufferVk projected;                     // GpuProjected per Gaussian
+    UniqueBufferView projected_view;        // RGBA32F view of it, as the rasterizer reads it
+    UniqueBufferView projected_write_view;  // RGBA32UI view, as project writes it
+    BufferVk tile_counts;                   // uint per tile
+    BufferVk tile_offsets;                  // uint per tile, + 1
+    BufferVk tile_cursor;                   // uint per tile
+    BufferVk entries;                       // uvec2 per tile entry
+    UniqueBufferView entries_view;          // RG32UI view of it (written, sorted and read)
+    BufferVk sort_scratch;                  // uvec2 per tile entry: the sort's merges
+    UniqueBufferView sort_scratch_view;     // RG32UI view of it
+    BufferVk status;                        // GpuGaussStatus, read by the host
+    BufferVk layer_mask;                    // host-written visibility bits
+    uint64_t capacity = 0;                  // entries that `entries` holds
+    VkDescriptorSet set = VK_NULL_HANDLE;   // owned by descriptor_pool_
   };
   // A buffer of `bytes` with `usage` (storage), replaced (old one retired) when smaller.
   void ensure(BufferVk& buffer, uint64_t bytes, VkBufferUsageFlags usage, MemoryUse use,

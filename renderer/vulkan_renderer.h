@@ -99,11 +99,21 @@ struct VulkanPlanesSettings {
                                      // device memory.
 };
 
+// How the Gaussian renderer sorts each tile's list; the default suits every use, the rest is for
+// tests.
+struct VulkanGaussiansSettings {
+  uint32_t sort_shared_entries = 0;  // entries a tile's sort holds in shared memory at once, a
+                                     // power of two in [8, 2048]; 0 = the most the device's
+                                     // shared memory allows. Longer lists are sorted in chunks of
+                                     // it and merged in device memory (tests force that path).
+};
+
 // A Vulkan renderer on the device `options` picks. Throws VulkanUnavailable (no loader, no
 // device, no match) and VulkanError (the device failed to start).
 std::unique_ptr<SceneRenderer> make_vulkan_renderer(const VulkanOptions& options);
-// The same, with the Vulkan-specific interface and texture settings.
+// The same, with the Vulkan-specific interface, texture and sort settings.
 std::unique_ptr<VulkanSceneRenderer> make_vulkan_scene_renderer(
-    const VulkanOptions& options, const VulkanPlanesSettings& settings = {});
+    const VulkanOptions& options, const VulkanPlanesSettings& settings = {},
+    const VulkanGaussiansSettings& gaussian_settings = {});
 
 }  // namespace strata

@@ -25,11 +25,12 @@ constexpr uint32_t kFramesInFlight = 2;
 
 class VulkanSceneRendererVk final : public VulkanSceneRenderer {
  public:
-  VulkanSceneRendererVk(const VulkanOptions& options, const VulkanPlanesSettings& settings)
+  VulkanSceneRendererVk(const VulkanOptions& options, const VulkanPlanesSettings& settings,
+                        const VulkanGaussiansSettings& gaussian_settings)
       : ctx_(options),
         frames_(ctx_, kFramesInFlight),
         planes_(ctx_, frames_, settings),
-        gaussians_(ctx_, frames_),
+        gaussians_(ctx_, frames_, gaussian_settings),
         shells_(ctx_, frames_) {
     targets_.resize(kFramesInFlight);
     gaussian_targets_.resize(kFramesInFlight);
@@ -202,8 +203,9 @@ class VulkanSceneRendererVk final : public VulkanSceneRenderer {
 }  // namespace
 
 std::unique_ptr<VulkanSceneRenderer> make_vulkan_scene_renderer(
-    const VulkanOptions& options, const VulkanPlanesSettings& settings) {
-  return std::make_unique<VulkanSceneRendererVk>(options, settings);
+    const VulkanOptions& options, const VulkanPlanesSettings& settings,
+    const VulkanGaussiansSettings& gaussian_settings) {
+  return std::make_unique<VulkanSceneRendererVk>(options, settings, gaussian_settings);
 }
 
 std::unique_ptr<SceneRenderer> make_vulkan_renderer(const VulkanOptions& options) {

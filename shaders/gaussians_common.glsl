@@ -5,9 +5,8 @@ layout(push_constant) uniform PushBlock {
   GaussiansPush pc;
 };
 
-layout(std430, set = 0, binding = kGaussBindingProjected) buffer ProjectedBuffer {
-  GpuProjected projected[];
-};
+// GpuProjected records, kGaussProjectedTexels texels each (floats stored as their bits).
+layout(set = 0, binding = kGaussBindingProjected, rgba32ui) uniform uimageBuffer projected;
 
 uint tiles_x() { return pc.params.x; }
 uint tiles_y() { return pc.params.y; }

@@ -91,7 +91,8 @@ vec3 sh_coefficient(uint first_texel, uint k) {
 void main() {
   const uint i = gaussian_index();
   if (i >= pc.image.w) return;
-  projected[i].rect = ivec4(kGaussCulled, 0, 0, 0);
+  const int record = int(i * kGaussProjectedTexels);
+  imageStore(projected, record + 3, uvec4(uint(kGaussCulled), 0u, 0u, 0u));
   const vec4 t0 = texelFetch(cloud, int(i * kGaussCloudTexels));
   const vec4 t1 = texelFetch(cloud, int(i * kGaussCloudTexels + 1u));
   const vec4 q = texelFetch(cloud, int(i * kGaussCloudTexels + 2u));
@@ -179,10 +180,10 @@ void main() {
   }
   color = max(color, vec3(0.0));
   const float opacity = logit >= 0.0 ? 1.0 / (1.0 + exp(-logit)) : exp(logit) / (1.0 + exp(logit));
-  projected[i].mean_depth = vec4(mean, depth, a);
-  projected[i].conic_opacity = vec4(c / det, -b / det, a / det, opacity);
-  projected[i].color = vec4(color, c);
-  projected[i].rect = rect;
+  imageStore(projected, record, floatBitsToUint(vec4(mean, depth, a)));
+  imageStore(projected, record + 1, floatBitsToUint(vec4(c / det, -b / det, a / det, opacity)));
+  imageStore(projected, record + 2, floatBitsToUint(vec4(color, c)));
+  imageStore(projected, record + 3, uvec4(rect));
   const uint span = rect_span_x(rect);
   for (int ty = rect.y; ty <= rect.w; ++ty)
     for (uint k = 0u; k < span; ++k)

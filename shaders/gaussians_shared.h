@@ -19,18 +19,25 @@ using uint = uint32_t;
 #define STRATA_SHARED_CONST(type, name, value) const type name = value
 #endif
 
-// Descriptor set 0 of every Gaussian pipeline. The cloud is read through RGBA32F texel buffers:
-// their limit is in elements (2^27 texels = 2 GiB on llvmpipe) where storage buffers are limited
-// to 128 MiB there, and CPU devices gather texels faster than they load buffers at computed
-// indices (see planes_shared.h).
+// Descriptor set 0 of every Gaussian pipeline. Every per-Gaussian and per-entry buffer is a texel
+// buffer (read through uniform texel buffers, written through storage texel buffers): their limit
+// is maxTexelBufferElements (2^27 texels = 2 GiB of RGBA32 on llvmpipe, 2^27 or more on GPUs)
+// where a storage buffer binding is limited to maxStorageBufferRange (128 MiB on llvmpipe). With
+// 64-byte projected records a storage buffer held 2.1M Gaussians there; as 4 texels they fit 33M,
+// and 2^27 tile entries fit where 16.7M did, so 6.1M Gaussians (19.7M entries at 1465x766) draw
+// on llvmpipe without splitting any buffer into chunks, and a GPU runs exactly the same code (no
+// chunk selection, no extra indirection). Packing the record tighter would not have sufficed (even
+// 32 bytes x 6.1M exceeds 128 MiB). CPU devices also gather texels faster than they load buffers
+// at computed indices (see planes_shared.h).
 STRATA_SHARED_CONST(uint, kGaussBindingCloud, 0);        // samplerBuffer: kGaussCloudTexels each
 STRATA_SHARED_CONST(uint, kGaussBindingSh, 1);           // samplerBuffer: SH rgb, packed
 STRATA_SHARED_CONST(uint, kGaussBindingLayerMask, 2);    // uint[kGaussMaskWords]: visible bits
-STRATA_SHARED_CONST(uint, kGaussBindingProjected, 3);    // GpuProjected[N], written by project
+STRATA_SHARED_CONST(uint, kGaussBindingProjected, 3);    // uimageBuffer rgba32ui: GpuProjected
+                                                         // as 4 texels (floats as bits)
 STRATA_SHARED_CONST(uint, kGaussBindingTileCounts, 4);   // uint[tiles]: entries per tile
 STRATA_SHARED_CONST(uint, kGaussBindingTileOffsets, 5);  // uint[tiles + 1]: exclusive scan
 STRATA_SHARED_CONST(uint, kGaussBindingTileCursor, 6);   // uint[tiles]: fill cursors
-STRATA_SHARED_CONST(uint, kGaussBindingEntries, 7);      // uvec2[capacity]: (depth bits, id)
+STRATA_SHARED_CONST(uint, kGaussBindingEntries, 7);      // uimageBuffer rg32ui: (depth bits, id)
 STRATA_SHARED_CONST(uint, kGaussBindingStatus, 8);       // GpuGaussStatus, host-visible
 STRATA_SHARED_CONST(uint, kGaussBindingColor, 9);        // rgba32f storage image (premultiplied)
 STRATA_SHARED_CONST(uint, kGaussBindingDepth, 10);       // r32f storage image (expected depth)
@@ -39,7 +46,11 @@ STRATA_SHARED_CONST(uint, kGaussBindingDepth, 10);       // r32f storage image (
 // loads at a loop-dependent index become per-lane loops.
 STRATA_SHARED_CONST(uint, kGaussBindingProjectedRead, 11);  // samplerBuffer rgba32f: GpuProjected
 STRATA_SHARED_CONST(uint, kGaussBindingEntriesRead, 12);    // usamplerBuffer rg32ui: entries
+// Where the sort merges lists longer than its shared memory holds (same size as the entries).
+STRATA_SHARED_CONST(uint, kGaussBindingSortScratch, 13);  // uimageBuffer rg32ui
 
+// Texels of one GpuProjected record.
+STRATA_SHARED_CONST(uint, kGaussProjectedTexels, 4);
 // Texels of one Gaussian in the cloud buffer: (position xyz, opacity logit), (log scale xyz,
 // layer id as a float, or -1 for a defective Gaussian that is never drawn), (quaternion w x y z).
 STRATA_SHARED_CONST(uint, kGaussCloudTexels, 3);
@@ -53,6 +64,11 @@ STRATA_SHARED_CONST(uint, kGaussTile, STRATA_GAUSS_TILE);
 // Workgroup size of the per-Gaussian passes, the scan and the per-tile sort.
 #define STRATA_GAUSS_GROUP 256
 STRATA_SHARED_CONST(uint, kGaussGroup, STRATA_GAUSS_GROUP);
+// Entries the sort holds in shared memory at once (two buffers of 8 bytes each: 32 KiB, the
+// shared memory of llvmpipe and of every desktop GPU); a power of two. The host may lower it
+// (specialization constant 0 of the sort) on devices with less shared memory, and tests do.
+#define STRATA_GAUSS_SORT_SHARED 2048
+STRATA_SHARED_CONST(uint, kGaussSortShared, STRATA_GAUSS_SORT_SHARED);
 // Layer ids 0..65535 (uint16 in the cloud): one bit each.
 STRATA_SHARED_CONST(uint, kGaussMaskWords, 2048);
 // GpuProjected::rect.x of a culled Gaussian.

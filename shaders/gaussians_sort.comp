@@ -3,44 +3,158 @@
 // (depth bits, Gaussian index) — the CPU reference's key, so the order is identical to it,
 // ties included.
 //
-// Why a per-tile bitonic sort and not a global radix sort of (tile, depth) keys: the tile ranges
-// are already known from the counting pass, so each tile is an independent small sort that
-// needs no global passes, no 64-bit keys and no cross-workgroup prefix sums; a tile's list
-// (typically hundreds to a few thousand entries) fits in shared memory, where a bitonic network
-// is log^2 barrier-separated steps with perfectly regular accesses. On llvmpipe a workgroup runs
-// on one core as a SIMD loop, so per-tile sorts keep every core busy with local data and
-// no atomics; on GPUs the thousands of tiles fill the device. Lists longer than shared memory
-// holds are sorted in place in global memory by the same network (correct, just slower). The
-// network uses only ascending comparators (the first step of each stage compares mirrored
-// positions), so lists of any length sort with virtual +infinity padding.
+// Why a per-tile sort and not a global radix sort of (tile, depth) keys: the tile ranges are
+// already known from the counting pass, so each tile is an independent small sort that needs no
+// global passes, no 64-bit keys and no cross-workgroup prefix sums. On llvmpipe a workgroup runs
+// on one core as a SIMD loop, so per-tile sorts keep every core busy with local data and no
+// atomics; on GPUs the thousands of tiles fill the device.
+//
+// Why a merge sort and not a bitonic network: each invocation first sorts runs of 8 entries in
+// registers (an unrolled 19-comparator network: pure SIMD, no memory traffic), then log2(n / 8)
+// merge passes in shared memory, where each invocation finds where its slice of the output
+// starts (merge path: a binary search) and merges that slice sequentially: O(n log n) shared
+// loads and stores and one barrier per pass, where the bitonic network (the previous version)
+// took O(n log^2 n) and a barrier per step. On llvmpipe every shared access at a per-lane index is
+// a scalar loop over the 8 lanes, so the count of accesses is what costs: 4x-6x fewer here.
+// Lists longer than the shared buffers hold are sorted in chunks of that size in shared memory,
+// then merged pairwise in global memory, ping-ponging with a scratch buffer so that the last pass
+// lands in the entry buffer.
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 
 #include "gaussians_shared.h"
 #include "gaussians_common.glsl"
 
-// 64 invocations: every step ends in a barrier, and llvmpipe switches between the workgroup's
-// 8-lane slices at each one, so fewer slices make the steps cheaper; GPUs are fine with 64 too.
+// 64 invocations: every pass ends in a barrier, and llvmpipe switches between the workgroup's
+// 8-lane slices at each one, so fewer slices make the passes cheaper; GPUs are fine with 64 too.
 #define SORT_GROUP 64u
 layout(local_size_x = SORT_GROUP, local_size_y = 1, local_size_z = 1) in;
 
 layout(std430, set = 0, binding = kGaussBindingTileOffsets) readonly buffer OffsetBuffer {
   uint tile_offsets[];
 };
-layout(std430, set = 0, binding = kGaussBindingEntries) buffer EntryBuffer {
-  uvec2 entries[];
-};
+layout(set = 0, binding = kGaussBindingEntries, rg32ui) uniform uimageBuffer entries;
+layout(set = 0, binding = kGaussBindingSortScratch, rg32ui) uniform uimageBuffer scratch;
 
-const uint kShared = 2048u;  // entries sorted in shared memory (16 KiB)
-shared uvec2 local_entries[kShared];
+// Entries sorted in shared memory at once (a power of two, at least 8; two buffers of it): the
+// host sets it from the device's shared memory (at most STRATA_GAUSS_SORT_SHARED), or smaller
+// to test the path of long lists.
+layout(constant_id = 0) const uint kShared = STRATA_GAUSS_SORT_SHARED;
+shared uvec2 buffers[2u * kShared];
+
+const uvec2 kInf = uvec2(0xffffffffu);  // above every real key (depths are finite floats)
+const uint kRun = 8u;                   // entries each invocation sorts in registers
 
 bool greater(uvec2 a, uvec2 b) { return a.x > b.x || (a.x == b.x && a.y > b.y); }
 
-// Positions of comparator `pair` in step (k, j): the lower one has bit j clear; the first step
-// of a stage (j = k / 2) pairs mirrored positions of the k-block, later steps position + j.
-uvec2 comparator(uint pair, uint k, uint j) {
-  const uint low = (pair / j) * 2u * j + pair % j;
-  return uvec2(low, j == k / 2u ? low ^ (k - 1u) : low + j);
-}
+// Orders v[a] <= v[b] (constant indices after unrolling: registers, no scratch memory).
+#define EXCHANGE(a, b)                            \
+  {                                               \
+    const bool swap = greater(v[a], v[b]);        \
+    const uvec2 low = swap ? v[b] : v[a];         \
+    v[b] = swap ? v[a] : v[b];                    \
+    v[a] = low;                                   \
+  }
+
+// Sorts `n` (<= kShared) entries from `source` at `first` into buffers[0, n) (padded to a power
+// of two with kInf) and returns where they ended: 0 or kShared.
+#define SORT_IN_SHARED(source, first, n, result)                                          \
+  {                                                                                       \
+    uint padded = kRun;                                                                   \
+    while (padded < n) padded <<= 1u;                                                     \
+    for (uint run = lid; run * kRun < padded; run += SORT_GROUP) {                        \
+      uvec2 v[kRun];                                                                      \
+      [[unroll]] for (uint t = 0u; t < kRun; ++t) {                                       \
+        const uint e = run * kRun + t;                                                    \
+        const uvec2 loaded = imageLoad(source, int(first + min(e, n - 1u))).xy;           \
+        v[t] = e < n ? loaded : kInf;                                                     \
+      }                                                                                   \
+      EXCHANGE(0, 2) EXCHANGE(1, 3) EXCHANGE(4, 6) EXCHANGE(5, 7)                         \
+      EXCHANGE(0, 4) EXCHANGE(1, 5) EXCHANGE(2, 6) EXCHANGE(3, 7)                         \
+      EXCHANGE(0, 1) EXCHANGE(2, 3) EXCHANGE(4, 5) EXCHANGE(6, 7)                         \
+      EXCHANGE(2, 4) EXCHANGE(3, 5)                                                       \
+      EXCHANGE(1, 4) EXCHANGE(3, 6)                                                       \
+      EXCHANGE(1, 2) EXCHANGE(3, 4) EXCHANGE(5, 6)                                        \
+      [[unroll]] for (uint t = 0u; t < kRun; ++t) buffers[run * kRun + t] = v[t];         \
+    }                                                                                     \
+    barrier();                                                                            \
+    /* Merge runs of `width` pairwise, buffers[src..] -> buffers[dst..]. Each invocation */ \
+    /* writes `share` outputs in pieces that never straddle two merges. */                \
+    uint src = 0u;                                                                        \
+    const uint share = max(padded / SORT_GROUP, 1u);                                      \
+    for (uint width = kRun; width < padded; width <<= 1u) {                               \
+      const uint dst = kShared - src, piece = min(share, 2u * width);                     \
+      for (uint o = lid * share; o < min(lid * share + share, padded); o += piece) {      \
+        const uint a0 = src + (o & ~(2u * width - 1u)), b0 = a0 + width;                  \
+        const uint d = o & (2u * width - 1u);                                             \
+        uint lo = d > width ? d - width : 0u, hi = min(d, width);                         \
+        while (lo < hi) {                                                                 \
+          const uint mid = (lo + hi) >> 1u;                                               \
+          if (greater(buffers[a0 + mid], buffers[b0 + d - 1u - mid])) hi = mid;           \
+          else lo = mid + 1u;                                                             \
+        }                                                                                 \
+        uint i = lo, j = d - lo;                                                          \
+        uvec2 a = i < width ? buffers[a0 + min(i, width - 1u)] : kInf;                    \
+        uvec2 b = j < width ? buffers[b0 + min(j, width - 1u)] : kInf;                    \
+        for (uint t = 0u; t < piece; ++t) {                                               \
+          const bool take_a = !greater(a, b);                                             \
+          buffers[dst + o + t] = take_a ? a : b;                                          \
+          i += take_a ? 1u : 0u;                                                          \
+          j += take_a ? 0u : 1u;                                                          \
+          const uint next = take_a ? i : j;                                               \
+          const uvec2 loaded = buffers[(take_a ? a0 : b0) + min(next, width - 1u)];       \
+          const uvec2 value = next < width ? loaded : kInf;                               \
+          a = take_a ? value : a;                                                         \
+          b = take_a ? b : value;                                                         \
+        }                                                                                 \
+      }                                                                                   \
+      barrier();                                                                          \
+      src = dst;                                                                          \
+    }                                                                                     \
+    result = src;                                                                         \
+  }
+
+// Texel of position `pos` of a list of `n` at `first`, clamped into the list (reads whose value
+// is unused stay in bounds).
+int within(uint first, uint n, uint pos) { return int(first + min(pos, n - 1u)); }
+
+// One pass of merging sorted runs of `width` pairwise, entries [0, n) of the tile at `first`,
+// `source` -> `target` (global memory; positions past n read as kInf).
+#define MERGE_IN_GLOBAL(source, target, first, n, width)                                  \
+  {                                                                                       \
+    const uint piece = min(64u, 2u * width);                                              \
+    for (uint o = lid * piece; o < n; o += SORT_GROUP * piece) {                          \
+      const uint a0 = o & ~(2u * width - 1u), b0 = min(a0 + width, n);                    \
+      const uint a_len = b0 - a0, b_len = min(b0 + width, n) - b0;                        \
+      const uint d = o - a0;                                                              \
+      uint lo = d > b_len ? d - b_len : 0u, hi = min(d, a_len);                           \
+      while (lo < hi) {                                                                   \
+        const uint mid = (lo + hi) >> 1u;                                                 \
+        const uvec2 am = imageLoad(source, within(first, n, a0 + mid)).xy;                \
+        const uvec2 bm = imageLoad(source, within(first, n, b0 + d - 1u - mid)).xy;       \
+        if (greater(am, bm)) hi = mid;                                                    \
+        else lo = mid + 1u;                                                               \
+      }                                                                                   \
+      uint i = lo, j = d - lo;                                                            \
+      const uvec2 a_first = imageLoad(source, within(first, n, a0 + i)).xy;               \
+      const uvec2 b_first = imageLoad(source, within(first, n, b0 + j)).xy;               \
+      uvec2 a = i < a_len ? a_first : kInf;                                               \
+      uvec2 b = j < b_len ? b_first : kInf;                                               \
+      for (uint t = 0u; t < min(piece, n - o); ++t) {                                     \
+        const bool take_a = !greater(a, b);                                               \
+        imageStore(target, int(first + o + t), uvec4(take_a ? a : b, 0u, 0u));            \
+        i += take_a ? 1u : 0u;                                                            \
+        j += take_a ? 0u : 1u;                                                            \
+        const uint next = take_a ? i : j, len = take_a ? a_len : b_len;                   \
+        const uvec2 loaded = imageLoad(source, within(first, n, (take_a ? a0 : b0) + next)).xy; \
+        const uvec2 value = next < len ? loaded : kInf;                                   \
+        a = take_a ? value : a;                                                           \
+        b = take_a ? b : value;                                                           \
+      }                                                                                   \
+    }                                                                                     \
+    memoryBarrierImage();                                                                 \
+    barrier();                                                                            \
+  }
 
 void main() {
   const uint tile = gl_WorkGroupID.y * tiles_x() + gl_WorkGroupID.x;
@@ -48,36 +162,35 @@ void main() {
   const uint end = min(tile_offsets[tile + 1u], pc.params.w);
   const uint n = end - begin;
   if (n <= 1u) return;
-  uint padded = 2u;
-  while (padded < n) padded <<= 1u;
   const uint lid = gl_LocalInvocationIndex;
   if (n <= kShared) {
-    for (uint e = lid; e < n; e += SORT_GROUP) local_entries[e] = entries[begin + e];
-    barrier();
-    for (uint k = 2u; k <= padded; k <<= 1u)
-      for (uint j = k >> 1u; j > 0u; j >>= 1u) {
-        for (uint pair = lid; pair < padded / 2u; pair += SORT_GROUP) {
-          const uvec2 pos = comparator(pair, k, j);
-          if (pos.y < n) {
-            const uvec2 a = local_entries[pos.x], b = local_entries[pos.y];
-            if (greater(a, b)) local_entries[pos.x] = b, local_entries[pos.y] = a;
-          }
-        }
-        barrier();
-      }
-    for (uint e = lid; e < n; e += SORT_GROUP) entries[begin + e] = local_entries[e];
+    uint result;
+    SORT_IN_SHARED(entries, begin, n, result)
+    for (uint e = lid; e < n; e += SORT_GROUP)
+      imageStore(entries, int(begin + e), uvec4(buffers[result + e], 0u, 0u));
     return;
   }
-  for (uint k = 2u; k <= padded; k <<= 1u)
-    for (uint j = k >> 1u; j > 0u; j >>= 1u) {
-      for (uint pair = lid; pair < padded / 2u; pair += SORT_GROUP) {
-        const uvec2 pos = comparator(pair, k, j);
-        if (pos.y < n) {
-          const uvec2 a = entries[begin + pos.x], b = entries[begin + pos.y];
-          if (greater(a, b)) entries[begin + pos.x] = b, entries[begin + pos.y] = a;
-        }
-      }
-      memoryBarrierBuffer();
-      barrier();
+  // Chunks of kShared sorted in shared memory, then merged pairwise in global memory: the chunks
+  // go to whichever buffer makes the last merge land in `entries`.
+  uint merges = 0u;
+  for (uint width = kShared; width < n; width <<= 1u) ++merges;
+  const bool chunks_to_scratch = (merges & 1u) != 0u;
+  for (uint chunk = 0u; chunk < n; chunk += kShared) {
+    const uint count = min(kShared, n - chunk);
+    uint result;
+    SORT_IN_SHARED(entries, begin + chunk, count, result)
+    for (uint e = lid; e < count; e += SORT_GROUP) {
+      const uvec4 value = uvec4(buffers[result + e], 0u, 0u);
+      if (chunks_to_scratch) imageStore(scratch, int(begin + chunk + e), value);
+      else imageStore(entries, int(begin + chunk + e), value);
     }
+    memoryBarrierImage();
+    barrier();
+  }
+  bool in_scratch = chunks_to_scratch;
+  for (uint width = kShared; width < n; width <<= 1u) {
+    if (in_scratch) MERGE_IN_GLOBAL(scratch, entries, begin, n, width)
+    else MERGE_IN_GLOBAL(entries, scratch, begin, n, width)
+    in_scratch = !in_scratch;
+  }
 }

@@ -9,12 +9,13 @@
 
 namespace strata::test {
 
-std::unique_ptr<VulkanSceneRenderer> vulkan_or_skip(const VulkanPlanesSettings& settings) {
+std::unique_ptr<VulkanSceneRenderer> vulkan_or_skip(const VulkanPlanesSettings& settings,
+                                                    const VulkanGaussiansSettings& gaussians) {
   VulkanOptions options;
   options.validation = true;
   std::unique_ptr<VulkanSceneRenderer> renderer;
   try {
-    renderer = make_vulkan_scene_renderer(options, settings);
+    renderer = make_vulkan_scene_renderer(options, settings, gaussians);
   } catch (const VulkanUnavailable& e) {
     WARN("no Vulkan device, Vulkan test skipped: " << e.what());
     return nullptr;

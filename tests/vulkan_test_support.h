@@ -12,7 +12,8 @@ namespace strata::test {
 // When the validation layer is not installed the tests run without it after a WARN, unless the
 // environment has STRATA_REQUIRE_VALIDATION=1 (scripts/test.sh, which installs the layer): then
 // the test FAILS.
-std::unique_ptr<VulkanSceneRenderer> vulkan_or_skip(const VulkanPlanesSettings& settings = {});
+std::unique_ptr<VulkanSceneRenderer> vulkan_or_skip(const VulkanPlanesSettings& settings = {},
+                                                    const VulkanGaussiansSettings& gaussians = {});
 
 // Fails the test, listing them, when the renderer has collected any validation message.
 void require_no_validation_messages(const VulkanSceneRenderer& renderer);
