@@ -180,9 +180,16 @@ void main() {
   }
   color = max(color, vec3(0.0));
   const float opacity = logit >= 0.0 ? 1.0 / (1.0 + exp(-logit)) : exp(logit) / (1.0 + exp(logit));
-  imageStore(projected, record, floatBitsToUint(vec4(mean, depth, a)));
+  // Half sides of the box where alpha can reach 1/255 (the CPU's, rasterize() of
+  // gaussian_render.cpp): q <= 2 ln(255 opacity), |d| <= sqrt(q_max cov) + 1 px per axis; -1 when
+  // opacity < 1/255 (never drawn).
+  const float q_max = 2.0 * log(opacity / kGaussMinAlpha);
+  const bool shows = opacity >= kGaussMinAlpha;
+  const float half_x = shows ? sqrt(q_max * a) + 1.0 : -1.0;
+  const float half_y = shows ? sqrt(q_max * c) + 1.0 : -1.0;
+  imageStore(projected, record, floatBitsToUint(vec4(mean, depth, half_x)));
   imageStore(projected, record + 1, floatBitsToUint(vec4(c / det, -b / det, a / det, opacity)));
-  imageStore(projected, record + 2, floatBitsToUint(vec4(color, c)));
+  imageStore(projected, record + 2, floatBitsToUint(vec4(color, half_y)));
   imageStore(projected, record + 3, uvec4(rect));
   const uint span = rect_span_x(rect);
   for (int ty = rect.y; ty <= rect.w; ++ty)

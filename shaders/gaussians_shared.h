@@ -37,7 +37,8 @@ STRATA_SHARED_CONST(uint, kGaussBindingProjected, 3);    // uimageBuffer rgba32u
 STRATA_SHARED_CONST(uint, kGaussBindingTileCounts, 4);   // uint[tiles]: entries per tile
 STRATA_SHARED_CONST(uint, kGaussBindingTileOffsets, 5);  // uint[tiles + 1]: exclusive scan
 STRATA_SHARED_CONST(uint, kGaussBindingTileCursor, 6);   // uint[tiles]: fill cursors
-STRATA_SHARED_CONST(uint, kGaussBindingEntries, 7);      // uimageBuffer rg32ui: (depth bits, id)
+STRATA_SHARED_CONST(uint, kGaussBindingEntries, 7);      // uimageBuffer rg32ui: (key, id); see
+                                                         // gaussians_sort.comp for the key
 STRATA_SHARED_CONST(uint, kGaussBindingStatus, 8);       // GpuGaussStatus, host-visible
 STRATA_SHARED_CONST(uint, kGaussBindingColor, 9);        // rgba32f storage image (premultiplied)
 STRATA_SHARED_CONST(uint, kGaussBindingDepth, 10);       // r32f storage image (expected depth)
@@ -85,9 +86,10 @@ STRATA_SHARED_CONST(uint, kGaussProjectionEquirect, 1);
 // One projected Gaussian (the CPU reference's ProjectedGaussians entry).
 struct GpuProjected {
   vec4 mean_depth;     // xy: image position of the mean (pixels); z: depth (sort key, metres);
-                       // w: 2D covariance xx (px^2, low-pass included)
+                       // w: half width of the box where alpha can reach 1/255 (pixels; < 0:
+                       // opacity below 1/255, never drawn)
   vec4 conic_opacity;  // xyz: inverse 2D covariance (xx, xy, yy), px^-2; w: opacity
-  vec4 color;          // rgb: SH colour + 0.5, clamped at 0; w: 2D covariance yy (px^2)
+  vec4 color;          // rgb: SH colour + 0.5, clamped at 0; w: half height of that box (px)
   ivec4 rect;          // touched tiles x0, y0, x1, y1 inclusive (x0 > x1: wraps the seam);
                        // x0 = kGaussCulled: not drawn
 };

@@ -19,6 +19,12 @@
 // Lists longer than the shared buffers hold are sorted in chunks of that size in shared memory,
 // then merged pairwise in global memory, ping-ponging with a scratch buffer so that the last pass
 // lands in the entry buffer.
+//
+// Sorted, an entry's depth key is no longer needed: the sort replaces it with the slices of the
+// tile (8-pixel half rows, slice_bit()) that the Gaussian's 1/255 box reaches, so that the
+// rasterizer skips a Gaussian for a slice with one bit test (see gaussians_raster.comp). Computed
+// here it costs two texel fetches per entry, in parallel over the entries; in the rasterizer it
+// would cost them once per slice.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 
@@ -35,6 +41,7 @@ layout(std430, set = 0, binding = kGaussBindingTileOffsets) readonly buffer Offs
 };
 layout(set = 0, binding = kGaussBindingEntries, rg32ui) uniform uimageBuffer entries;
 layout(set = 0, binding = kGaussBindingSortScratch, rg32ui) uniform uimageBuffer scratch;
+layout(set = 0, binding = kGaussBindingProjectedRead) uniform samplerBuffer projected_texels;
 
 // Entries sorted in shared memory at once (a power of two, at least 8; two buffers of it): the
 // host sets it from the device's shared memory (at most STRATA_GAUSS_SORT_SHARED), or smaller
@@ -156,18 +163,51 @@ int within(uint first, uint n, uint pos) { return int(first + min(pos, n - 1u));
     barrier();                                                                            \
   }
 
+// Bit 2 r of the 16-bit row mask `rows` moved to bit 2 r (interleaved with zeros).
+uint spread_rows(uint rows) {
+  uint m = rows & 0xffffu;
+  m = (m | (m << 8)) & 0x00ff00ffu;
+  m = (m | (m << 4)) & 0x0f0f0f0fu;
+  m = (m | (m << 2)) & 0x33333333u;
+  return (m | (m << 1)) & 0x55555555u;
+}
+
+// The entry as the rasterizer reads it: (slice bits, Gaussian index). A slice is marked when some
+// pixel centre of it may lie in the Gaussian's box (|d| <= half sides), a superset of the
+// rasterizer's per-pixel test (a margin covers rounding).
+uvec2 raster_entry(uvec2 entry) {
+  const int record = int(entry.y * kGaussProjectedTexels);
+  const vec4 mean = texelFetch(projected_texels, record);
+  const vec2 half_size = vec2(mean.w, texelFetch(projected_texels, record + 2).w);
+  const vec2 origin = vec2(gl_WorkGroupID.xy * STRATA_GAUSS_TILE);
+  const float kMargin = 0.125;
+  // Rows whose pixel centres origin.y + r + 0.5 lie within half_size.y of the mean.
+  const float lo = clamp(mean.y - half_size.y - kMargin - origin.y - 0.5, -1.0, 17.0);
+  const float hi = clamp(mean.y + half_size.y + kMargin - origin.y - 0.5, -1.0, 17.0);
+  const int r0 = max(0, int(ceil(lo))), r1 = min(STRATA_GAUSS_TILE - 1, int(floor(hi)));
+  // Halves: each pixel centre of a half lies within 3.5 px of its middle (x + 4 or x + 12).
+  const float reach = half_size.x + kMargin + 3.5;
+  const bool left = abs(wrap_dx(mean.x - (origin.x + 4.0))) <= reach;
+  const bool right = abs(wrap_dx(mean.x - (origin.x + 12.0))) <= reach;
+  const uint rows = spread_rows((2u << uint(max(r1, 0))) - (1u << uint(min(r0, 15))));
+  const bool shows = mean.w >= 0.0 && r0 <= r1;
+  return uvec2(shows ? (left ? rows : 0u) | (right ? rows << 1 : 0u) : 0u, entry.y);
+}
+
 void main() {
   const uint tile = gl_WorkGroupID.y * tiles_x() + gl_WorkGroupID.x;
   const uint begin = min(tile_offsets[tile], pc.params.w);
   const uint end = min(tile_offsets[tile + 1u], pc.params.w);
   const uint n = end - begin;
-  if (n <= 1u) return;
   const uint lid = gl_LocalInvocationIndex;
+  if (n == 1u && lid == 0u)
+    imageStore(entries, int(begin), uvec4(raster_entry(imageLoad(entries, int(begin)).xy), 0u, 0u));
+  if (n <= 1u) return;
   if (n <= kShared) {
     uint result;
     SORT_IN_SHARED(entries, begin, n, result)
     for (uint e = lid; e < n; e += SORT_GROUP)
-      imageStore(entries, int(begin + e), uvec4(buffers[result + e], 0u, 0u));
+      imageStore(entries, int(begin + e), uvec4(raster_entry(buffers[result + e]), 0u, 0u));
     return;
   }
   // Chunks of kShared sorted in shared memory, then merged pairwise in global memory: the chunks
@@ -192,5 +232,9 @@ void main() {
     if (in_scratch) MERGE_IN_GLOBAL(scratch, entries, begin, n, width)
     else MERGE_IN_GLOBAL(entries, scratch, begin, n, width)
     in_scratch = !in_scratch;
+  }
+  for (uint e = lid; e < n; e += SORT_GROUP) {
+    const uvec2 entry = imageLoad(entries, int(begin + e)).xy;
+    imageStore(entries, int(begin + e), uvec4(raster_entry(entry), 0u, 0u));
   }
 }
