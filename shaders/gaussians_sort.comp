@@ -20,11 +20,11 @@
 // then merged pairwise in global memory, ping-ponging with a scratch buffer so that the last pass
 // lands in the entry buffer.
 //
-// Sorted, an entry's depth key is no longer needed: the sort replaces it with the slices of the
-// tile (8-pixel half rows, slice_bit()) that the Gaussian's 1/255 box reaches, so that the
-// rasterizer skips a Gaussian for a slice with one bit test (see gaussians_raster.comp). Computed
-// here it costs two texel fetches per entry, in parallel over the entries; in the rasterizer it
-// would cost them once per slice.
+// Sorted, an entry's depth key is no longer needed: the sort replaces it with which of the
+// tile's slices (8-pixel half rows, slice_bit()) the Gaussian's 1/255 box reaches, transposed in
+// groups of 32 entries (RASTER_WORD), so that the rasterizer finds the Gaussians of a slice with
+// one fetch per 32 entries (see gaussians_raster.comp). Computed here it costs two texel fetches
+// per entry, in parallel over the entries; in the rasterizer it would cost them once per slice.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 
@@ -172,11 +172,11 @@ uint spread_rows(uint rows) {
   return (m | (m << 1)) & 0x55555555u;
 }
 
-// The entry as the rasterizer reads it: (slice bits, Gaussian index). A slice is marked when some
-// pixel centre of it may lie in the Gaussian's box (|d| <= half sides), a superset of the
-// rasterizer's per-pixel test (a margin covers rounding).
-uvec2 raster_entry(uvec2 entry) {
-  const int record = int(entry.y * kGaussProjectedTexels);
+// The slices of this tile (slice_bit()) that Gaussian `id` may reach: those with some pixel
+// centre in its box (|d| <= half sides), a superset of the rasterizer's per-pixel test (a margin
+// covers rounding).
+uint reached_slices(uint id) {
+  const int record = int(id * kGaussProjectedTexels);
   const vec4 mean = texelFetch(projected_texels, record);
   const vec2 half_size = vec2(mean.w, texelFetch(projected_texels, record + 2).w);
   const vec2 origin = vec2(gl_WorkGroupID.xy * STRATA_GAUSS_TILE);
@@ -191,8 +191,26 @@ uvec2 raster_entry(uvec2 entry) {
   const bool right = abs(wrap_dx(mean.x - (origin.x + 12.0))) <= reach;
   const uint rows = spread_rows((2u << uint(max(r1, 0))) - (1u << uint(min(r0, 15))));
   const bool shows = mean.w >= 0.0 && r0 <= r1;
-  return uvec2(shows ? (left ? rows : 0u) | (right ? rows << 1 : 0u) : 0u, entry.y);
+  return shows ? (left ? rows : 0u) | (right ? rows << 1 : 0u) : 0u;
 }
+
+// Word e of the list as the rasterizer reads it (gaussians_raster.comp), from the slice bits of
+// each entry (`bits_of(k)`, k in [0, n)): in whole groups of 32 entries, word 32 g + s holds which
+// entries of group g reach slice s (bit k: entry 32 g + k), so a slice finds its Gaussians with
+// one fetch per 32 entries; the last n % 32 entries keep their own slice bits.
+#define RASTER_WORD(e, n, bits_of, word)                          \
+  {                                                               \
+    const uint group = (e) & ~31u, s = (e) & 31u;                 \
+    if (group + 32u <= (n)) {                                     \
+      word = 0u;                                                  \
+      [[unroll]] for (uint k = 0u; k < 32u; ++k)                  \
+        word |= ((bits_of(group + k) >> s) & 1u) << k;            \
+    } else {                                                      \
+      word = bits_of(e);                                          \
+    }                                                             \
+  }
+#define SHARED_BITS(k) buffers[result + (k)].x
+#define SCRATCH_BITS(k) imageLoad(scratch, int(begin + (k))).x
 
 void main() {
   const uint tile = gl_WorkGroupID.y * tiles_x() + gl_WorkGroupID.x;
@@ -200,14 +218,23 @@ void main() {
   const uint end = min(tile_offsets[tile + 1u], pc.params.w);
   const uint n = end - begin;
   const uint lid = gl_LocalInvocationIndex;
-  if (n == 1u && lid == 0u)
-    imageStore(entries, int(begin), uvec4(raster_entry(imageLoad(entries, int(begin)).xy), 0u, 0u));
+  if (n == 1u && lid == 0u) {
+    const uint id = imageLoad(entries, int(begin)).y;
+    imageStore(entries, int(begin), uvec4(reached_slices(id), id, 0u, 0u));
+  }
   if (n <= 1u) return;
   if (n <= kShared) {
     uint result;
     SORT_IN_SHARED(entries, begin, n, result)
+    // The keys are done with: slice bits in their place, then the rasterizer's words.
     for (uint e = lid; e < n; e += SORT_GROUP)
-      imageStore(entries, int(begin + e), uvec4(raster_entry(buffers[result + e]), 0u, 0u));
+      buffers[result + e].x = reached_slices(buffers[result + e].y);
+    barrier();
+    for (uint e = lid; e < n; e += SORT_GROUP) {
+      uint word;
+      RASTER_WORD(e, n, SHARED_BITS, word)
+      imageStore(entries, int(begin + e), uvec4(word, buffers[result + e].y, 0u, 0u));
+    }
     return;
   }
   // Chunks of kShared sorted in shared memory, then merged pairwise in global memory: the chunks
@@ -233,8 +260,16 @@ void main() {
     else MERGE_IN_GLOBAL(entries, scratch, begin, n, width)
     in_scratch = !in_scratch;
   }
+  // Slice bits through the scratch buffer (every word reads 32 entries' bits).
   for (uint e = lid; e < n; e += SORT_GROUP) {
-    const uvec2 entry = imageLoad(entries, int(begin + e)).xy;
-    imageStore(entries, int(begin + e), uvec4(raster_entry(entry), 0u, 0u));
+    const uint id = imageLoad(entries, int(begin + e)).y;
+    imageStore(scratch, int(begin + e), uvec4(reached_slices(id), id, 0u, 0u));
+  }
+  memoryBarrierImage();
+  barrier();
+  for (uint e = lid; e < n; e += SORT_GROUP) {
+    uint word;
+    RASTER_WORD(e, n, SCRATCH_BITS, word)
+    imageStore(entries, int(begin + e), uvec4(word, imageLoad(scratch, int(begin + e)).y, 0u, 0u));
   }
 }
