@@ -163,35 +163,42 @@ int within(uint first, uint n, uint pos) { return int(first + min(pos, n - 1u));
     barrier();                                                                            \
   }
 
-// Bit 2 r of the 16-bit row mask `rows` moved to bit 2 r (interleaved with zeros).
-uint spread_rows(uint rows) {
-  uint m = rows & 0xffffu;
-  m = (m | (m << 8)) & 0x00ff00ffu;
-  m = (m | (m << 4)) & 0x0f0f0f0fu;
-  m = (m | (m << 2)) & 0x33333333u;
-  return (m | (m << 1)) & 0x55555555u;
-}
-
 // The slices of this tile (slice_bit()) that Gaussian `id` may reach: those with some pixel
-// centre in its box (|d| <= half sides), a superset of the rasterizer's per-pixel test (a margin
-// covers rounding).
+// centre in its box (|d| <= half sides) and, with a pinhole camera, within a pixel of the chord
+// of its 1/255 ellipse on that row (the CPU reference's row spans): a superset of the pixels
+// where alpha can reach 1/255 (margins cover rounding).
 uint reached_slices(uint id) {
   const int record = int(id * kGaussProjectedTexels);
   const vec4 mean = texelFetch(projected_texels, record);
+  const vec4 conic = texelFetch(projected_texels, record + 1);
   const vec2 half_size = vec2(mean.w, texelFetch(projected_texels, record + 2).w);
+  if (!(mean.w >= 0.0)) return 0u;
   const vec2 origin = vec2(gl_WorkGroupID.xy * STRATA_GAUSS_TILE);
   const float kMargin = 0.125;
-  // Rows whose pixel centres origin.y + r + 0.5 lie within half_size.y of the mean.
-  const float lo = clamp(mean.y - half_size.y - kMargin - origin.y - 0.5, -1.0, 17.0);
-  const float hi = clamp(mean.y + half_size.y + kMargin - origin.y - 0.5, -1.0, 17.0);
-  const int r0 = max(0, int(ceil(lo))), r1 = min(STRATA_GAUSS_TILE - 1, int(floor(hi)));
-  // Halves: each pixel centre of a half lies within 3.5 px of its middle (x + 4 or x + 12).
+  // Each half's pixel centres lie within 3.5 px of its middle (x + 4 or x + 12).
   const float reach = half_size.x + kMargin + 3.5;
   const bool left = abs(wrap_dx(mean.x - (origin.x + 4.0))) <= reach;
   const bool right = abs(wrap_dx(mean.x - (origin.x + 12.0))) <= reach;
-  const uint rows = spread_rows((2u << uint(max(r1, 0))) - (1u << uint(min(r0, 15))));
-  const bool shows = mean.w >= 0.0 && r0 <= r1;
-  return shows ? (left ? rows : 0u) | (right ? rows << 1 : 0u) : 0u;
+  // The ellipse q(dx, dy) = A dx^2 + 2 B dx dy + C dy^2 <= q_max = 2 ln(255 opacity).
+  const float q_max = 2.0 * log(conic.w / kGaussMinAlpha);
+  const float det = conic.x * conic.z - conic.y * conic.y;
+  const bool chords = !wraps() && conic.x > 0.0 && det > 0.0;
+  uint bits = 0u;
+  [[unroll]] for (uint r = 0u; r < STRATA_GAUSS_TILE; ++r) {
+    const float dy = mean.y - (origin.y + float(r) + 0.5);
+    // Pixel centres x of this row in the ellipse: |x - (mean.x + B dy / A)| <= sqrt(disc) / A.
+    const float disc = conic.x * q_max - dy * dy * det;
+    const float half_chord = sqrt(max(disc, 0.0)) / conic.x + 1.0 + kMargin;
+    const float middle = mean.x + conic.y * dy / conic.x;
+    const bool row = abs(dy) <= half_size.y + kMargin &&
+                     (!chords || disc >= -1e-4 * conic.x * q_max);
+    const bool row_left = left && (!chords || (middle - half_chord <= origin.x + 7.5 &&
+                                               middle + half_chord >= origin.x + 0.5));
+    const bool row_right = right && (!chords || (middle - half_chord <= origin.x + 15.5 &&
+                                                 middle + half_chord >= origin.x + 8.5));
+    bits |= row ? (row_left ? 1u << (2u * r) : 0u) | (row_right ? 2u << (2u * r) : 0u) : 0u;
+  }
+  return bits;
 }
 
 // Word e of the list as the rasterizer reads it (gaussians_raster.comp), from the slice bits of
