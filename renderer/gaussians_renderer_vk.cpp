@@ -82,14 +82,14 @@ GaussiansRendererVk::GaussiansRendererVk(const ContextVk& ctx, FrameLoopVk& fram
     : ctx_(ctx), frames_(frames), mask_(gpu::kGaussMaskWords, ~0u) {
   // The sort's shared buffers: two of 8-byte entries, as many as the device's shared memory holds.
   uint32_t sort_shared = gpu::kGaussSortShared;
-  while (sort_shared > 8 && 16u * sort_shared > ctx.limits().maxComputeSharedMemorySize)
+  while (sort_shared > 32 && 16u * sort_shared > ctx.limits().maxComputeSharedMemorySize)
     sort_shared /= 2;
   const uint32_t wanted = settings.sort_shared_entries;
   if (wanted != 0) {
-    if (wanted < 8 || wanted > gpu::kGaussSortShared || (wanted & (wanted - 1)) != 0)
+    if (wanted < 32 || wanted > gpu::kGaussSortShared || (wanted & (wanted - 1)) != 0)
       throw std::invalid_argument(
           "VulkanGaussiansSettings::sort_shared_entries must be a power "
-          "of two in [8, 2048], not " +
+          "of two in [32, 2048], not " +
           std::to_string(wanted));
     sort_shared = std::min(sort_shared, wanted);
   }

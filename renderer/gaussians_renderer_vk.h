@@ -25,7 +25,7 @@ class GaussiansRendererVk {
  public:
   // Pipelines and per-frame descriptor sets on `ctx` for `frames`' frames in flight; both must
   // outlive the renderer. Throws std::invalid_argument for a sort size that is not a power of
-  // two in [8, 2048].
+  // two in [32, 2048].
   GaussiansRendererVk(const ContextVk& ctx, FrameLoopVk& frames,
                       const VulkanGaussiansSettings& settings = {});
   GaussiansRendererVk(const GaussiansRendererVk&) = delete;

@@ -103,7 +103,7 @@ struct VulkanPlanesSettings {
 // tests.
 struct VulkanGaussiansSettings {
   uint32_t sort_shared_entries = 0;  // entries a tile's sort holds in shared memory at once, a
-                                     // power of two in [8, 2048]; 0 = the most the device's
+                                     // power of two in [32, 2048]; 0 = the most the device's
                                      // shared memory allows. Longer lists are sorted in chunks of
                                      // it and merged in device memory (tests force that path).
 };

@@ -43,7 +43,7 @@ layout(set = 0, binding = kGaussBindingEntries, rg32ui) uniform uimageBuffer ent
 layout(set = 0, binding = kGaussBindingSortScratch, rg32ui) uniform uimageBuffer scratch;
 layout(set = 0, binding = kGaussBindingProjectedRead) uniform samplerBuffer projected_texels;
 
-// Entries sorted in shared memory at once (a power of two, at least 8; two buffers of it): the
+// Entries sorted in shared memory at once (a power of two, at least 32; two buffers of it): the
 // host sets it from the device's shared memory (at most STRATA_GAUSS_SORT_SHARED), or smaller
 // to test the path of long lists.
 layout(constant_id = 0) const uint kShared = STRATA_GAUSS_SORT_SHARED;
@@ -63,13 +63,14 @@ bool greater(uvec2 a, uvec2 b) { return a.x > b.x || (a.x == b.x && a.y > b.y); 
     v[a] = low;                                   \
   }
 
-// Sorts `n` (<= kShared) entries from `source` at `first` into buffers[0, n) (padded to a power
-// of two with kInf) and returns where they ended: 0 or kShared.
+// Sorts `n` (<= kShared) entries from `source` at `first` into buffers[0, m) or
+// buffers[kShared, kShared + m), m = n rounded up to whole runs (padded with kInf); `result` says
+// which. Runs are merged pairwise (the last one may be short), so the work follows n rather than
+// the next power of two.
 #define SORT_IN_SHARED(source, first, n, result)                                          \
   {                                                                                       \
-    uint padded = kRun;                                                                   \
-    while (padded < n) padded <<= 1u;                                                     \
-    for (uint run = lid; run * kRun < padded; run += SORT_GROUP) {                        \
+    const uint m = (n + kRun - 1u) & ~(kRun - 1u);                                        \
+    for (uint run = lid; run * kRun < m; run += SORT_GROUP) {                             \
       uvec2 v[kRun];                                                                      \
       [[unroll]] for (uint t = 0u; t < kRun; ++t) {                                       \
         const uint e = run * kRun + t;                                                    \
@@ -85,32 +86,35 @@ bool greater(uvec2 a, uvec2 b) { return a.x > b.x || (a.x == b.x && a.y > b.y); 
       [[unroll]] for (uint t = 0u; t < kRun; ++t) buffers[run * kRun + t] = v[t];         \
     }                                                                                     \
     barrier();                                                                            \
-    /* Merge runs of `width` pairwise, buffers[src..] -> buffers[dst..]. Each invocation */ \
-    /* writes `share` outputs in pieces that never straddle two merges. */                \
-    uint src = 0u;                                                                        \
-    const uint share = max(padded / SORT_GROUP, 1u);                                      \
-    for (uint width = kRun; width < padded; width <<= 1u) {                               \
+    /* Merge runs of `width` pairwise, buffers[src..] -> buffers[dst..], in pieces of a */ \
+    /* power of two outputs (never straddling two merges) spread over the invocations. */ \
+    uint src = 0u, share = 1u;                                                            \
+    while (share * SORT_GROUP < m) share <<= 1u;                                          \
+    for (uint width = kRun; width < m; width <<= 1u) {                                    \
       const uint dst = kShared - src, piece = min(share, 2u * width);                     \
-      for (uint o = lid * share; o < min(lid * share + share, padded); o += piece) {      \
-        const uint a0 = src + (o & ~(2u * width - 1u)), b0 = a0 + width;                  \
-        const uint d = o & (2u * width - 1u);                                             \
-        uint lo = d > width ? d - width : 0u, hi = min(d, width);                         \
+      for (uint o = lid * piece; o < m; o += SORT_GROUP * piece) {                        \
+        const uint a0 = o & ~(2u * width - 1u), b0 = min(a0 + width, m);                  \
+        const uint a_len = b0 - a0, b_len = min(b0 + width, m) - b0;                      \
+        const uint d = o - a0;                                                            \
+        uint lo = d > b_len ? d - b_len : 0u, hi = min(d, a_len);                         \
         while (lo < hi) {                                                                 \
           const uint mid = (lo + hi) >> 1u;                                               \
-          if (greater(buffers[a0 + mid], buffers[b0 + d - 1u - mid])) hi = mid;           \
+          if (greater(buffers[src + a0 + mid], buffers[src + b0 + d - 1u - mid])) hi = mid; \
           else lo = mid + 1u;                                                             \
         }                                                                                 \
         uint i = lo, j = d - lo;                                                          \
-        uvec2 a = i < width ? buffers[a0 + min(i, width - 1u)] : kInf;                    \
-        uvec2 b = j < width ? buffers[b0 + min(j, width - 1u)] : kInf;                    \
-        for (uint t = 0u; t < piece; ++t) {                                               \
+        const uvec2 a_first = buffers[src + min(a0 + i, m - 1u)];                         \
+        const uvec2 b_first = buffers[src + min(b0 + j, m - 1u)];                         \
+        uvec2 a = i < a_len ? a_first : kInf;                                             \
+        uvec2 b = j < b_len ? b_first : kInf;                                             \
+        for (uint t = 0u; t < min(piece, m - o); ++t) {                                   \
           const bool take_a = !greater(a, b);                                             \
           buffers[dst + o + t] = take_a ? a : b;                                          \
           i += take_a ? 1u : 0u;                                                          \
           j += take_a ? 0u : 1u;                                                          \
-          const uint next = take_a ? i : j;                                               \
-          const uvec2 loaded = buffers[(take_a ? a0 : b0) + min(next, width - 1u)];       \
-          const uvec2 value = next < width ? loaded : kInf;                               \
+          const uint next = take_a ? i : j, len = take_a ? a_len : b_len;                 \
+          const uvec2 loaded = buffers[src + min((take_a ? a0 : b0) + next, m - 1u)];     \
+          const uvec2 value = next < len ? loaded : kInf;                                 \
           a = take_a ? value : a;                                                         \
           b = take_a ? b : value;                                                         \
         }                                                                                 \
@@ -216,8 +220,22 @@ uint reached_slices(uint id) {
       word = bits_of(e);                                          \
     }                                                             \
   }
-#define SHARED_BITS(k) buffers[result + (k)].x
-#define SCRATCH_BITS(k) imageLoad(scratch, int(begin + (k))).x
+#define SHARED_BITS(k) buffers[bits_base + (k)].x
+
+// Writes entries [chunk, chunk + count) of the tile (chunk: a multiple of 32) in the
+// rasterizer's form, from their Gaussian indices in buffers[base + e].y.
+#define WRITE_RASTER_WORDS(base, chunk, count)                                     \
+  {                                                                                \
+    const uint bits_base = base;                                                   \
+    for (uint e = lid; e < count; e += SORT_GROUP)                                 \
+      buffers[base + e].x = reached_slices(buffers[base + e].y);                   \
+    barrier();                                                                     \
+    for (uint e = lid; e < count; e += SORT_GROUP) {                               \
+      uint word;                                                                   \
+      RASTER_WORD(e, count, SHARED_BITS, word)                                     \
+      imageStore(entries, int(begin + chunk + e), uvec4(word, buffers[base + e].y, 0u, 0u)); \
+    }                                                                              \
+  }
 
 void main() {
   const uint tile = gl_WorkGroupID.y * tiles_x() + gl_WorkGroupID.x;
@@ -234,14 +252,7 @@ void main() {
     uint result;
     SORT_IN_SHARED(entries, begin, n, result)
     // The keys are done with: slice bits in their place, then the rasterizer's words.
-    for (uint e = lid; e < n; e += SORT_GROUP)
-      buffers[result + e].x = reached_slices(buffers[result + e].y);
-    barrier();
-    for (uint e = lid; e < n; e += SORT_GROUP) {
-      uint word;
-      RASTER_WORD(e, n, SHARED_BITS, word)
-      imageStore(entries, int(begin + e), uvec4(word, buffers[result + e].y, 0u, 0u));
-    }
+    WRITE_RASTER_WORDS(result, 0u, n)
     return;
   }
   // Chunks of kShared sorted in shared memory, then merged pairwise in global memory: the chunks
@@ -267,16 +278,13 @@ void main() {
     else MERGE_IN_GLOBAL(entries, scratch, begin, n, width)
     in_scratch = !in_scratch;
   }
-  // Slice bits through the scratch buffer (every word reads 32 entries' bits).
-  for (uint e = lid; e < n; e += SORT_GROUP) {
-    const uint id = imageLoad(entries, int(begin + e)).y;
-    imageStore(scratch, int(begin + e), uvec4(reached_slices(id), id, 0u, 0u));
-  }
-  memoryBarrierImage();
-  barrier();
-  for (uint e = lid; e < n; e += SORT_GROUP) {
-    uint word;
-    RASTER_WORD(e, n, SCRATCH_BITS, word)
-    imageStore(entries, int(begin + e), uvec4(word, imageLoad(scratch, int(begin + e)).y, 0u, 0u));
+  // The rasterizer's words, chunk by chunk through shared memory (kShared >= 32: whole groups).
+  for (uint chunk = 0u; chunk < n; chunk += kShared) {
+    const uint count = min(kShared, n - chunk);
+    for (uint e = lid; e < count; e += SORT_GROUP)
+      buffers[e].y = imageLoad(entries, int(begin + chunk + e)).y;
+    barrier();
+    WRITE_RASTER_WORDS(0u, chunk, count)
+    barrier();
   }
 }

@@ -274,20 +274,20 @@ TEST_CASE("vulkan gaussians: a view with more tile entries than first allocated 
 
 TEST_CASE("vulkan gaussians: long tile lists sorted in chunks and merged match the default sort",
           "[vulkan][gaussians]") {
-  // Sorts of 8 and 64 entries in shared memory: every tile's list is longer, so it is sorted in
+  // Sorts of 32 and 64 entries in shared memory: every tile's list is longer, so it is sorted in
   // chunks and merged in device memory (odd and even numbers of merges); the image must be the
   // default sort's, bit for bit, and the CPU's.
   const GaussianCloud cloud = random_cloud(3000, 17, vec3(0.0f, 0.0f, -3.0f), 1.0f, 0.05f, 0.2f);
   const Camera cam = Camera::pinhole_fov_y(160, 112, glm::radians(60.0f), mat4(1.0f));
   const GaussianTileBins bins = bin_gaussians(project_gaussians(cloud, cam), cam.width, cam.height);
-  REQUIRE(bins.ids.size() > 64 * 70);  // tiles hold hundreds of entries on average
+  REQUIRE(bins.ids.size() > 128 * 70);  // tiles hold hundreds of entries on average
   auto reference = vulkan_or_skip();
   if (!reference) return;
   reference->set_scene(scene_of(cloud));
   const RenderOutput sorted_whole = reference->render(cam);
   const RenderOutput cpu = render_gaussians(cloud, cam);
   check_same(*reference, "vk_sort_default", cpu, sorted_whole);
-  for (const uint32_t shared : {8u, 64u}) {
+  for (const uint32_t shared : {32u, 64u}) {
     VulkanGaussiansSettings settings;
     settings.sort_shared_entries = shared;
     auto chunked = vulkan_or_skip({}, settings);
@@ -298,7 +298,7 @@ TEST_CASE("vulkan gaussians: long tile lists sorted in chunks and merged match t
     CHECK(gpu.depth.values == sorted_whole.depth.values);
   }
   VulkanGaussiansSettings odd;
-  odd.sort_shared_entries = 12;
+  odd.sort_shared_entries = 48;
   CHECK_THROWS_AS(vulkan_or_skip({}, odd), std::invalid_argument);
 }
 
