@@ -42,11 +42,12 @@ mat3 rotation_matrix(float w, float x, float y, float z) {
 // floor(v) as an int, clamped to [lo, hi] before the conversion (huge footprints stay defined).
 int floor_clamped(float v, int lo, int hi) { return int(clamp(floor(v), float(lo), float(hi))); }
 
-// tile_rect() of gaussian_render.cpp; false when the footprint misses the image.
-bool tile_rect(vec2 mean, int radius, out ivec4 rect) {
+// tile_rect() of gaussian_render.cpp, with a radius per axis; false when the footprint misses
+// the image.
+bool tile_rect(vec2 mean, vec2 radius, out ivec4 rect) {
   const int tx = int(tiles_x()), ty = int(tiles_y());
-  const float r = float(radius), w = float(pc.image.x), h = float(pc.image.y);
-  const float y0 = mean.y - r, y1 = mean.y + r;
+  const float r = radius.x, w = float(pc.image.x), h = float(pc.image.y);
+  const float y0 = mean.y - radius.y, y1 = mean.y + radius.y;
   rect = ivec4(0);
   if (y1 < 0.0 || y0 >= h) return false;
   rect.y = max(0, floor_clamped(y0 / kTile, -1, ty));
@@ -145,8 +146,21 @@ void main() {
   const float lambda = max(mid + root, mid - root);
   const int radius = int(min(ceil(3.0 * sqrt(lambda)), float(1 << 24)));
   if (radius <= 0) return;
+  const float opacity = logit >= 0.0 ? 1.0 / (1.0 + exp(-logit)) : exp(logit) / (1.0 + exp(logit));
+  // Half sides of the box where alpha can reach 1/255 (the CPU's, rasterize() of
+  // gaussian_render.cpp): q <= 2 ln(255 opacity), |d| <= sqrt(q_max cov) + 1 px per axis; -1 when
+  // opacity < 1/255 (never drawn).
+  const float q_max = 2.0 * log(opacity / kGaussMinAlpha);
+  const bool shows = opacity >= kGaussMinAlpha;
+  const float half_x = shows ? sqrt(q_max * a) + 1.0 : -1.0;
+  const float half_y = shows ? sqrt(q_max * c) + 1.0 : -1.0;
+  if (!shows) return;
+  // The CPU bins by the 3-sigma radius and blends only inside the box: the tiles where it blends
+  // are those the smaller of the two reaches (a pixel more covers pixel centres and rounding), and
+  // fewer tile entries make every later pass cheaper.
+  const vec2 reach = min(vec2(float(radius)), vec2(half_x, half_y) + 1.0);
   ivec4 rect;
-  if (!tile_rect(mean, radius, rect)) return;
+  if (!tile_rect(mean, reach, rect)) return;
   // Colour from SH along eye -> mean (sh_basis() of spherical_harmonics.h).
   vec3 dir = p - pc.eye_near.xyz;
   const float dir_len = length(dir);
@@ -179,14 +193,6 @@ void main() {
     }
   }
   color = max(color, vec3(0.0));
-  const float opacity = logit >= 0.0 ? 1.0 / (1.0 + exp(-logit)) : exp(logit) / (1.0 + exp(logit));
-  // Half sides of the box where alpha can reach 1/255 (the CPU's, rasterize() of
-  // gaussian_render.cpp): q <= 2 ln(255 opacity), |d| <= sqrt(q_max cov) + 1 px per axis; -1 when
-  // opacity < 1/255 (never drawn).
-  const float q_max = 2.0 * log(opacity / kGaussMinAlpha);
-  const bool shows = opacity >= kGaussMinAlpha;
-  const float half_x = shows ? sqrt(q_max * a) + 1.0 : -1.0;
-  const float half_y = shows ? sqrt(q_max * c) + 1.0 : -1.0;
   imageStore(projected, record, floatBitsToUint(vec4(mean, depth, half_x)));
   imageStore(projected, record + 1, floatBitsToUint(vec4(c / det, -b / det, a / det, opacity)));
   imageStore(projected, record + 2, floatBitsToUint(vec4(color, half_y)));
