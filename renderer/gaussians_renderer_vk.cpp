@@ -93,6 +93,16 @@ GaussiansRendererVk::GaussiansRendererVk(const ContextVk& ctx, FrameLoopVk& fram
           std::to_string(wanted));
     sort_shared = std::min(sort_shared, wanted);
   }
+  // The sort's runs of 64 need subgroup shuffles among 8 lanes (see gaussians_sort.comp).
+  VkPhysicalDeviceSubgroupProperties subgroups{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+  VkPhysicalDeviceProperties2 properties{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  properties.pNext = &subgroups;
+  vkGetPhysicalDeviceProperties2(ctx.physical_device(), &properties);
+  if (!(subgroups.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ||
+      !(subgroups.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT))
+    throw VulkanError("the Vulkan Gaussian renderer needs subgroup shuffles in compute shaders");
+  const uint32_t subgroup_runs = subgroups.subgroupSize >= 8 ? 1 : 0;
   const VkDescriptorType storage = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
   const VkDescriptorType texels_out = VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
   set_layout_ = create_set_layout(
@@ -124,7 +134,7 @@ GaussiansRendererVk::GaussiansRendererVk(const ContextVk& ctx, FrameLoopVk& fram
   fill_pipeline_ = pipeline(shaders::gaussians_fill_comp, std::size(shaders::gaussians_fill_comp),
                             "gaussians fill");
   sort_pipeline_ = pipeline(shaders::gaussians_sort_comp, std::size(shaders::gaussians_sort_comp),
-                            "gaussians sort", {sort_shared});
+                            "gaussians sort", {sort_shared, subgroup_runs});
   raster_pipeline_ = pipeline(shaders::gaussians_raster_comp,
                               std::size(shaders::gaussians_raster_comp), "gaussians rasterize");
 

@@ -27,6 +27,8 @@
 // per entry, in parallel over the entries; in the rasterizer it would cost them once per slice.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
 
 #include "gaussians_shared.h"
 #include "gaussians_common.glsl"
@@ -47,6 +49,12 @@ layout(set = 0, binding = kGaussBindingProjectedRead) uniform samplerBuffer proj
 // host sets it from the device's shared memory (at most STRATA_GAUSS_SORT_SHARED), or smaller
 // to test the path of long lists.
 layout(constant_id = 0) const uint kShared = STRATA_GAUSS_SORT_SHARED;
+// 1: each aligned group of 8 invocations (within one subgroup) turns its eight sorted runs of 8
+// into one of 64 in registers (a bitonic merge across lanes with subgroup shuffles), so the
+// shared-memory merges start at 64: 3 fewer passes. On llvmpipe (8-lane subgroups) a shuffle is a
+// register permute where a shared access is a loop over the lanes. The host sets 0 where
+// subgroups are narrower than 8.
+layout(constant_id = 1) const uint kSubgroupRuns = 1u;
 shared uvec2 buffers[2u * kShared];
 
 const uvec2 kInf = uvec2(0xffffffffu);  // above every real key (depths are finite floats)
@@ -63,6 +71,33 @@ bool greater(uvec2 a, uvec2 b) { return a.x > b.x || (a.x == b.x && a.y > b.y); 
     v[a] = low;                                   \
   }
 
+// Keeps the smaller of a and b (by greater()) where `low`, else the larger.
+uvec2 keep(bool low, uvec2 a, uvec2 b) { return low == greater(a, b) ? b : a; }
+
+// With v[0..7] sorted in each of 8 consecutive invocations (lane = invocation % 8; elements
+// 8 lane + t, all 8 active), sorts the 64 elements: bitonic stages of 16, 32 and 64, each a
+// mirrored step (element e against e ^ (k - 1): lane ^ (k / 8 - 1), register 7 - t) and then
+// half-cleaners (across lanes for distances >= 8, in registers below).
+#define MERGE_RUNS_IN_SUBGROUP()                                                          \
+  {                                                                                       \
+    const uint lane = lid & 7u;                                                           \
+    [[unroll]] for (uint k = 16u; k <= 64u; k <<= 1u) {                                   \
+      uvec2 other[kRun];                                                                  \
+      [[unroll]] for (uint t = 0u; t < kRun; ++t)                                         \
+        other[t] = subgroupShuffleXor(v[7u - t], k / 8u - 1u);                            \
+      const bool low_mirror = (lane & (k / 16u)) == 0u;                                   \
+      [[unroll]] for (uint t = 0u; t < kRun; ++t) v[t] = keep(low_mirror, v[t], other[t]); \
+      [[unroll]] for (uint j = k / 4u; j >= 8u; j >>= 1u) {                               \
+        const bool low = (lane & (j / 8u)) == 0u;                                         \
+        [[unroll]] for (uint t = 0u; t < kRun; ++t)                                       \
+          v[t] = keep(low, v[t], subgroupShuffleXor(v[t], j / 8u));                       \
+      }                                                                                   \
+      EXCHANGE(0, 4) EXCHANGE(1, 5) EXCHANGE(2, 6) EXCHANGE(3, 7)                         \
+      EXCHANGE(0, 2) EXCHANGE(1, 3) EXCHANGE(4, 6) EXCHANGE(5, 7)                         \
+      EXCHANGE(0, 1) EXCHANGE(2, 3) EXCHANGE(4, 5) EXCHANGE(6, 7)                         \
+    }                                                                                     \
+  }
+
 // Sorts `n` (<= kShared) entries from `source` at `first` into buffers[0, m) or
 // buffers[kShared, kShared + m), m = n rounded up to whole runs (padded with kInf); `result` says
 // which. Runs are merged pairwise (the last one may be short), so the work follows n rather than
@@ -70,7 +105,10 @@ bool greater(uvec2 a, uvec2 b) { return a.x > b.x || (a.x == b.x && a.y > b.y); 
 #define SORT_IN_SHARED(source, first, n, result)                                          \
   {                                                                                       \
     const uint m = (n + kRun - 1u) & ~(kRun - 1u);                                        \
-    for (uint run = lid; run * kRun < m; run += SORT_GROUP) {                             \
+    const uint first_width = kSubgroupRuns != 0u ? 64u : kRun;                            \
+    /* Whole groups of 8 runs with subgroup runs (all 8 lanes active; beyond n: kInf). */ \
+    const uint formed = (n + first_width - 1u) & ~(first_width - 1u);                     \
+    for (uint run = lid; run * kRun < formed; run += SORT_GROUP) {                        \
       uvec2 v[kRun];                                                                      \
       [[unroll]] for (uint t = 0u; t < kRun; ++t) {                                       \
         const uint e = run * kRun + t;                                                    \
@@ -83,14 +121,17 @@ bool greater(uvec2 a, uvec2 b) { return a.x > b.x || (a.x == b.x && a.y > b.y); 
       EXCHANGE(2, 4) EXCHANGE(3, 5)                                                       \
       EXCHANGE(1, 4) EXCHANGE(3, 6)                                                       \
       EXCHANGE(1, 2) EXCHANGE(3, 4) EXCHANGE(5, 6)                                        \
-      [[unroll]] for (uint t = 0u; t < kRun; ++t) buffers[run * kRun + t] = v[t];         \
+      if (kSubgroupRuns != 0u) MERGE_RUNS_IN_SUBGROUP()                                   \
+      /* Positions past m hold kInf only (sorted last): not stored. */                    \
+      [[unroll]] for (uint t = 0u; t < kRun; ++t)                                         \
+        if (run * kRun + t < m) buffers[run * kRun + t] = v[t];                           \
     }                                                                                     \
     barrier();                                                                            \
     /* Merge runs of `width` pairwise, buffers[src..] -> buffers[dst..], in pieces of a */ \
     /* power of two outputs (never straddling two merges) spread over the invocations. */ \
     uint src = 0u, share = 1u;                                                            \
     while (share * SORT_GROUP < m) share <<= 1u;                                          \
-    for (uint width = kRun; width < m; width <<= 1u) {                                    \
+    for (uint width = first_width; width < m; width <<= 1u) {                             \
       const uint dst = kShared - src, piece = min(share, 2u * width);                     \
       for (uint o = lid * piece; o < m; o += SORT_GROUP * piece) {                        \
         const uint a0 = o & ~(2u * width - 1u), b0 = min(a0 + width, m);                  \
