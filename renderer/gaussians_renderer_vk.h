@@ -2,9 +2,10 @@
 // (neural/gaussians/gaussian_render.h), pinhole and equirectangular cameras, layer masks.
 // Five compute passes per frame (shaders/gaussians_*.comp): project every Gaussian and count the
 // 16x16 tiles it touches, scan the counts into per-tile ranges, fill each range with
-// (depth, index) entries, sort every tile's range (bitonic, one workgroup per tile), and
-// composite each tile front to back. The cloud lives on the device in texel buffers; per frame
-// only push constants and the layer mask travel.
+// (depth, index) entries, sort every tile's range (merge sort, one workgroup per tile; the sorted
+// entries then carry which 8-pixel half rows each Gaussian reaches), and composite each tile
+// front to back. The cloud lives on the device in texel buffers; per frame only push constants
+// and the layer mask travel.
 #pragma once
 
 #include <cstdint>

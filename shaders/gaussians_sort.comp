@@ -10,8 +10,9 @@
 // atomics; on GPUs the thousands of tiles fill the device.
 //
 // Why a merge sort and not a bitonic network: each invocation first sorts runs of 8 entries in
-// registers (an unrolled 19-comparator network: pure SIMD, no memory traffic), then log2(n / 8)
-// merge passes in shared memory, where each invocation finds where its slice of the output
+// registers (an unrolled 19-comparator network: pure SIMD, no memory traffic; then groups of 8
+// invocations merge theirs into runs of 64, see kSubgroupRuns), then log2(n / 64) merge passes
+// in shared memory, where each invocation finds where its slice of the output
 // starts (merge path: a binary search) and merges that slice sequentially: O(n log n) shared
 // loads and stores and one barrier per pass, where the bitonic network (the previous version)
 // took O(n log^2 n) and a barrier per step. On llvmpipe every shared access at a per-lane index is
