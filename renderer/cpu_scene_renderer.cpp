@@ -17,6 +17,12 @@ class CpuSceneRenderer final : public SceneRenderer {
     scene_ = prepare_scene(source_);
   }
   RenderOutput render(const Camera& camera) override { return render_scene(scene_, camera); }
+  RenderOutput render_layers(const Camera& camera) override {
+    SceneRenderOptions options;
+    options.want_layers = true;
+    return render_scene(scene_, camera, options);
+  }
+  std::string layer_name(int label) const override { return label_name(scene_, label); }
 
  private:
   Scene source_;

@@ -21,6 +21,14 @@ class SceneRenderer {
   virtual void set_scene(const Scene& scene) = 0;
   // Draws the scene set last, seen by `camera`: premultiplied RGBA and expected depth.
   virtual RenderOutput render(const Camera& camera) = 0;
+  // render() plus RenderOutput::layer: per pixel the scene-wide label of the dominant layer
+  // (neural/scene/scene_render.h), named by layer_name. Only the CPU reference labels; the
+  // default (Vulkan: its shaders output no labels yet) leaves RenderOutput::layer empty.
+  virtual RenderOutput render_layers(const Camera& camera) { return render(camera); }
+  // The name of label `label` of render_layers ("item / layer"); "none" for -1 or unknown.
+  virtual std::string layer_name(int label) const {
+    return label < 0 ? "none" : "layer " + std::to_string(label);
+  }
 };
 
 // The CPU reference renderer (multithreaded; see neural/planes/plane_set_render.h).

@@ -24,33 +24,15 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string run_command(const std::string& command, int* exit_code) {
-  std::string output;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
-  const int status = pclose(pipe);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
+  const test::CommandRun run = test::run_command(command);
+  *exit_code = run.exit_code;
+  return run.output;
 }
 
 std::string run_node(const std::string& script, const std::string& arguments, int* exit_code) {
-  const std::string js = test::source_dir() + "/tests/js";
-  INFO("npm packages missing: run scripts/test.sh (it runs npm ci in tests/js)");
-  REQUIRE(fs::exists(js + "/node_modules/gltf-validator"));
-  return run_command("node " + js + "/" + script + " " + arguments, exit_code);
-}
-
-// Zero errors and zero warnings from the Khronos validator (no warning is expected here).
-void require_valid(const std::string& file) {
-  int code = 0;
-  const std::string output = run_node("validate.mjs", "'" + file + "'", &code);
-  INFO("validator output: " << output);
-  REQUIRE(code == 0);
-  const auto report = nlohmann::json::parse(output.substr(output.find('{')));
-  CHECK(report["numErrors"] == 0);
-  CHECK(report["numWarnings"] == 0);
+  const test::CommandRun run = test::run_node(script, arguments);
+  *exit_code = run.exit_code;
+  return run.output;
 }
 
 // three.js in headless Chromium: counts, and the screenshot.
@@ -148,7 +130,7 @@ TEST_CASE("field mesh exports pass the validator and load in three.js", "[field_
     const std::string file = dir + "/ball" + ext;
     write_textured_mesh_gltf(file, ball.mesh, ball.texture, "ball");
     REQUIRE(fs::exists(file));
-    require_valid(file);
+    test::require_valid_gltf(file);
     // Looking at the ball from +z: the centre pixel sees the point (0, 0, r), colour (.5, .5, 1).
     const mat4 camera = glm::translate(mat4(1.0f), vec3(0.0f, 0.0f, 2.0f));
     Image shot;
@@ -229,7 +211,7 @@ TEST_CASE("strata export of a radiance field: a textured mesh, or exit 2 without
   INFO(out);
   REQUIRE(code == 0);
   CHECK_THAT(out, Contains("triangles") && Contains("charts") && Contains("atlas fill"));
-  require_valid(dir + "/dense.glb");
+  test::require_valid_gltf(dir + "/dense.glb");
   Image shot;
   const auto counts = render_with_three(
       dir + "/dense.glb", glm::translate(mat4(1.0f), vec3(0, 0, 2)), 48, 40.0f, &shot);

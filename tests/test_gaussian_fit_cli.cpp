@@ -19,23 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Run run_strata(const std::string& arguments) {
-  const std::string command = std::string(STRATA_CLI_PATH) + " " + arguments + " 2>&1";
-  Run run{-1, ""};
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) run.output.append(buffer, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using Run = strata::test::CommandRun;
+using strata::test::run_strata;
 
 GaussianCloud three_blobs() {
   GaussianCloud c;

@@ -24,38 +24,12 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string run_node(const std::string& script, const std::string& arguments, int* exit_code) {
-  const std::string js = test::source_dir() + "/tests/js";
-  INFO("npm packages missing: run scripts/test.sh (it runs npm ci in tests/js)");
-  REQUIRE(fs::exists(js + "/node_modules/gltf-validator"));
-  const std::string command = "node " + js + "/" + script + " " + arguments + " 2>&1";
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
-  const int status = pclose(pipe);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
+  const test::CommandRun run = test::run_node(script, arguments);
+  *exit_code = run.exit_code;
+  return run.output;
 }
 
 // Validates with the Khronos validator; fails on any error and on warnings not in `allowed`.
-void require_valid(const std::string& file, const std::vector<std::string>& allowed_warnings = {}) {
-  int code = 0;
-  const std::string output = run_node("validate.mjs", "'" + file + "'", &code);
-  INFO("validator output: " << output);
-  REQUIRE(code == 0);
-  const auto report = nlohmann::json::parse(output.substr(output.find('{')));
-  CHECK(report["numErrors"] == 0);
-  for (const auto& m : report["messages"]) {
-    if (m["severity"] == "warning") {
-      const std::string code_name = m["code"];
-      INFO("unexpected warning " << code_name << " at " << m["pointer"] << ": " << m["message"]);
-      CHECK(std::find(allowed_warnings.begin(), allowed_warnings.end(), code_name) !=
-            allowed_warnings.end());
-    }
-  }
-}
 
 std::string shell_quote(const std::string& s) {
   return "'" + s + "'";
@@ -119,7 +93,7 @@ TEST_CASE("planes export: valid glTF, three.js sees what strata renders, re-impo
   for (const char* name : {"room.glb", "room.gltf"}) {
     const std::string file = test::fresh_dir(std::string("gltf_") + name) + "/" + name;
     export_gltf(scene, file);
-    require_valid(file);
+    test::require_valid_gltf(file);
     // strata reads its own file back: same planes, same picture.
     const PlaneSet back = import_gltf_planes(file);
     REQUIRE(back.planes.size() == planes.planes.size());
@@ -152,7 +126,7 @@ TEST_CASE("layer stack export: cards in back-to-front order, matched by three.js
   scene.reference_camera = sample_stack().reference_camera();
   const std::string file = test::fresh_dir("gltf_stack") + "/stack.glb";
   export_gltf(scene, file);
-  require_valid(file);
+  test::require_valid_gltf(file);
   const PlaneSet back = import_gltf_planes(file);
   REQUIRE(back.planes.size() == 2);
   CHECK(back.planes[0].name == "sky");  // layer_00 is the farthest card
@@ -175,7 +149,7 @@ TEST_CASE("glTF export: cameras, oversized textures, bad input", "[gltf]") {
     options.max_texture_size = 64;  // the 160x120 sky is downscaled
     const std::string file = test::fresh_dir("gltf_cameras") + "/cameras.gltf";
     export_gltf(scene, file, options);
-    require_valid(file);
+    test::require_valid_gltf(file);
     const auto json = nlohmann::json::parse(read_file(file));
     CHECK(json["cameras"].size() == 2);
     CHECK(json["cameras"][1]["perspective"]["yfov"].get<double>() == Approx(0.6));

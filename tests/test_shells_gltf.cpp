@@ -18,18 +18,9 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string run_node(const std::string& script, const std::string& arguments, int* exit_code) {
-  const std::string js = test::source_dir() + "/tests/js";
-  INFO("npm packages missing: run scripts/test.sh (it runs npm ci in tests/js)");
-  REQUIRE(fs::exists(js + "/node_modules/gltf-validator"));
-  std::string output;
-  FILE* pipe = popen(("node " + js + "/" + script + " " + arguments + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
-  const int status = pclose(pipe);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
+  const test::CommandRun run = test::run_node(script, arguments);
+  *exit_code = run.exit_code;
+  return run.output;
 }
 
 }  // namespace

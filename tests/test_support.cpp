@@ -1,8 +1,15 @@
 #include "tests/test_support.h"
 
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "neural/core/image_io.h"
 #include "neural/core/metrics.h"
@@ -55,6 +62,45 @@ Comparison compare_images(const std::string& name, const Image& a, const Image& 
   }
   c.message = m.str();
   return c;
+}
+
+CommandRun run_command(const std::string& command) {
+  CommandRun run{-1, ""};
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) run.output.append(buffer, n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+CommandRun run_strata(const std::string& arguments) {
+  return run_command(std::string(STRATA_CLI_PATH) + " " + arguments);
+}
+
+CommandRun run_node(const std::string& script, const std::string& arguments) {
+  const std::string js = source_dir() + "/tests/js";
+  INFO("npm packages missing: run scripts/test.sh (it runs npm ci in tests/js)");
+  REQUIRE(fs::exists(js + "/node_modules/gltf-validator"));
+  return run_command("node " + js + "/" + script + " " + arguments);
+}
+
+void require_valid_gltf(const std::string& file, const std::vector<std::string>& allowed_warnings) {
+  const CommandRun run = run_node("validate.mjs", "'" + file + "'");
+  INFO("validator output: " << run.output);
+  REQUIRE(run.exit_code == 0);
+  const auto report = nlohmann::json::parse(run.output.substr(run.output.find('{')));
+  CHECK(report["numErrors"] == 0);
+  for (const auto& m : report["messages"]) {
+    if (m["severity"] == "warning") {
+      const std::string code = m["code"];
+      INFO("unexpected warning " << code << " at " << m["pointer"] << ": " << m["message"]);
+      CHECK(std::find(allowed_warnings.begin(), allowed_warnings.end(), code) !=
+            allowed_warnings.end());
+    }
+  }
 }
 
 }  // namespace strata::test

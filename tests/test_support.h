@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "neural/core/image.h"
 
@@ -28,5 +29,21 @@ struct Comparison {
 };
 Comparison compare_images(const std::string& name, const Image& a, const Image& b, double min_db,
                           vec3 background = vec3(0.0f));
+
+// A shell command's exit code (-1 when it did not exit normally) and its stdout and stderr
+// together.
+struct CommandRun {
+  int exit_code;
+  std::string output;
+};
+CommandRun run_command(const std::string& command);
+// Runs the `strata` binary built beside the tests with `arguments` (shell words).
+CommandRun run_strata(const std::string& arguments);
+// Runs `node tests/js/SCRIPT ARGUMENTS`; REQUIREs the npm packages that scripts/test.sh installs.
+CommandRun run_node(const std::string& script, const std::string& arguments);
+// Runs the Khronos glTF validator on `file`: REQUIREs zero errors and CHECKs that every warning's
+// code is in `allowed_warnings` (each test says why it allows one).
+void require_valid_gltf(const std::string& file,
+                        const std::vector<std::string>& allowed_warnings = {});
 
 }  // namespace strata::test

@@ -18,6 +18,7 @@
 
 #include "apps/viewer/camera_controller.h"
 #include "apps/viewer/scene_document.h"
+#include "apps/viewer/view_mode.h"
 #include "neural/core/atomic_file.h"
 #include "neural/core/image_io.h"
 #include "neural/gaussians/gaussian_io.h"
@@ -52,8 +53,10 @@ class Xvfb {
                           "1280x1024x24",  "-nolisten",  "tcp", nullptr};
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 3);
+    // Close the read end first: when pipe() returned fd 3 for it, closing it after the dup2
+    // would close the display fd itself (Xvfb then exits and every test here skips).
     posix_spawn_file_actions_addclose(&actions, fds[0]);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 3);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     const int failed =
@@ -194,6 +197,55 @@ TEST_CASE("viewer screenshots match the offline renderer, validation clean", "[v
   CHECK(toggled.ok);
   // The depth view differs from the colour view.
   CHECK(test::compare_images("viewer_depth_differs", read_image(dir + "/depth.png"), shot, 100.0)
+            .psnr_db < 30.0);
+}
+
+TEST_CASE("viewer's layers view shows the CPU reference's layer labels", "[viewer][layers]") {
+  Xvfb x;
+  if (!ready(x)) return;
+  const std::string dir = test::fresh_dir("viewer_layers");
+  // The path is saved after a frame (the window's size is known then).
+  test::write_text(dir + "/script.txt", "orbit 30 15\nview layers\nwait 2\nkey add\npath save " +
+                                            dir + "/path.json\nscreenshot " + dir +
+                                            "/layers.png\nview color\nwait 1\nscreenshot " + dir +
+                                            "/color.png\nquit\n");
+  const int status = run_viewer(x.display(), dir,
+                                "--size 320x240 --script " + dir + "/script.txt '" + room() + "'");
+  const std::string log = log_of(dir);
+  INFO(log);
+  REQUIRE(status == 0);
+  check_validation_clean(log);
+  CHECK(log.find("notice") == std::string::npos);
+
+  // The same false colours from the CPU reference's labels at the same camera.
+  viewer::SceneDocument doc;
+  doc.open(room());
+  auto cpu = make_cpu_renderer();
+  cpu->set_scene(doc.build());
+  const viewer::ViewCamera view =
+      viewer::orbit_view(load_scene(room()).bounds(), 30.0f, 15.0f, 50.0f);
+  const RenderOutput labelled = cpu->render_layers(view.camera(320, 240));
+  REQUIRE(labelled.layer.size() == size_t(320 * 240));
+  CHECK(viewer::labels_shown(labelled).size() >= 3);  // walls, floor, balls...
+  CHECK(cpu->layer_name(0) == "room_corner / back_wall");
+  const Image expected =
+      viewer::to_image(viewer::shade(labelled, viewer::ViewMode::kLayers, kBackground));
+  const Image shot = read_image(dir + "/layers.png");
+  const auto same = test::compare_images("viewer_layers", shot, expected, 35.0, kBackground);
+  INFO(same.message);
+  CHECK(same.ok);
+  // `strata render --layers` writes the same false colours offline.
+  const std::string render = std::string("'") + STRATA_CLI_PATH + "' render '" + room() +
+                             "' --path " + dir + "/path.json --frames 1 --layers --out " + dir +
+                             "/offline > " + dir + "/render.log 2>&1";
+  REQUIRE(std::system(render.c_str()) == 0);
+  const auto offline =
+      test::compare_images("viewer_layers_offline", shot,
+                           read_image(dir + "/offline/0000_layers.png"), 35.0, kBackground);
+  INFO(offline.message);
+  CHECK(offline.ok);
+  // The layers view is not the colour view.
+  CHECK(test::compare_images("viewer_layers_differ", shot, read_image(dir + "/color.png"), 100.0)
             .psnr_db < 30.0);
 }
 

@@ -9,12 +9,14 @@
 
 #include "apps/strata/backend.h"
 #include "apps/strata/commands.h"
+#include "apps/viewer/view_mode.h"
 #include "neural/core/atomic_file.h"
 #include "neural/core/error.h"
 #include "neural/core/image_io.h"
 #include "neural/core/progress.h"
 #include "neural/path/camera_path.h"
 #include "neural/scene/scene.h"
+#include "renderer/scene_renderer.h"
 
 namespace strata::cli {
 
@@ -32,6 +34,7 @@ struct RenderOptions {
   int width = 0, height = 0;
   std::string depth;  // "", "png16" or "exr"
   float depth_scale = 1000.0f;
+  bool layers = false;  // also NNNN_layers.png: the dominant layer per pixel in false colour
   BackendChoice backend;
 };
 
@@ -120,6 +123,12 @@ void run_render(const RenderOptions& o) {
   ensure_writable_directory(o.out);
   auto renderer = make_renderer(o.backend, scene);
   renderer->set_scene(scene);
+  // Layer labels come from the CPU reference only (the Vulkan shaders output none yet).
+  std::unique_ptr<SceneRenderer> labeller;
+  if (o.layers) {
+    labeller = make_cpu_renderer();
+    labeller->set_scene(scene);
+  }
   // --eye: the reference camera itself (a panorama's equirectangular eye, an MPI's view).
   const std::vector<Camera> cameras =
       o.eye ? std::vector<Camera>(size_t(frames), scene.reference_camera->resized(width, height))
@@ -134,6 +143,9 @@ void run_render(const RenderOptions& o) {
     write_png(base.string() + ".png", frame.color);
     if (o.depth == "png16") write_png16(base.string() + "_depth.png", frame.depth, o.depth_scale);
     if (o.depth == "exr") write_exr(base.string() + "_depth.exr", frame.depth);
+    if (labeller)
+      write_png(base.string() + "_layers.png",
+                viewer::layer_false_color(labeller->render_layers(cameras[i])));
     progress.update(i + 1);
   }
   progress.finish();
@@ -144,6 +156,7 @@ void run_render(const RenderOptions& o) {
               1000.0 * seconds / double(cameras.size()));
   std::printf("frames: %s/0000.png .. %04zu.png%s", o.out.c_str(), cameras.size() - 1,
               o.depth.empty() ? "" : (o.depth == "exr" ? " (+ _depth.exr)" : " (+ _depth.png)"));
+  if (o.layers) std::printf(" (+ _layers.png)");
   if (!o.eye) std::printf("; camera path: %s/path.json", o.out.c_str());
   std::printf("\n");
 }
@@ -181,6 +194,9 @@ void add_render_command(CLI::App& app) {
       ->check(CLI::IsMember({"png16", "exr"}));
   command->add_option("--depth-scale", o->depth_scale, "png16 units per metre")
       ->capture_default_str();
+  command->add_flag("--layers", o->layers,
+                    "Also write each pixel's dominant layer in false colour (NNNN_layers.png, "
+                    "drawn by the CPU reference), as the viewer's layers view shows it");
   add_backend_options(*command, o->backend);
   command->callback([o] { run_render(*o); });
 }

@@ -36,10 +36,8 @@ void draw_main_menu(ViewerState& state) {
       ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("View")) {
-      for (ViewMode m : {ViewMode::kColor, ViewMode::kDepth, ViewMode::kAlpha})
+      for (ViewMode m : {ViewMode::kColor, ViewMode::kDepth, ViewMode::kAlpha, ViewMode::kLayers})
         if (ImGui::MenuItem(view_name(m), nullptr, state.view == m)) state.view = m;
-      // Needs a layer-id output from the renderers (not there yet).
-      ImGui::MenuItem("layers (not yet)", nullptr, false, false);
       ImGui::Separator();
       ImGui::MenuItem("Stats", nullptr, &state.settings.show_stats);
       if (ImGui::MenuItem("Hide UI", "F1")) state.ui_visible = false;

@@ -16,6 +16,8 @@ void draw_camera_panel(ViewerState& state);
 void draw_path_panel(ViewerState& state);
 // fps, frame time, device, counts.
 void draw_stats_overlay(ViewerState& state);
+// The layers view's legend: each layer shown, its false colour and name.
+void draw_layer_legend(ViewerState& state);
 // Error messages (a file that could not be opened, ...), dismissable.
 void draw_error_popup(ViewerState& state);
 // Frusta of the dataset's cameras drawn over the view seen by `camera`.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace strata::viewer {
 
@@ -23,7 +24,40 @@ vec3 ramp(float t) {
   return glm::mix(stops[i], stops[i + 1], t - float(i));
 }
 
+vec3 hsv_to_rgb(float h, float s, float v) {
+  const vec3 k = glm::clamp(
+      glm::abs(glm::fract(vec3(h) + vec3(1.0f, 2.0f / 3.0f, 1.0f / 3.0f)) * 6.0f - 3.0f) - 1.0f,
+      0.0f, 1.0f);
+  return v * glm::mix(vec3(1.0f), k, s);
+}
+
 }  // namespace
+
+vec3 layer_color(int label) {
+  // Golden-ratio hue steps; value alternates so labels 0 and 5 or so also differ in brightness.
+  const float hue = std::fmod(0.08f + float(label) * 0.6180339887f, 1.0f);
+  return hsv_to_rgb(hue, 0.75f, (label / 3) % 2 == 0 ? 0.95f : 0.7f);
+}
+
+Image layer_false_color(const RenderOutput& frame) {
+  Image out(frame.color.width, frame.color.height);
+  for (size_t i = 0; i < out.pixels.size() && i < frame.layer.size(); ++i)
+    if (frame.layer[i] >= 0) {
+      const float a = std::clamp(frame.color.pixels[i].a, 0.0f, 1.0f);
+      out.pixels[i] = vec4(layer_color(frame.layer[i]) * a, a);
+    }
+  return out;
+}
+
+std::vector<std::pair<int, size_t>> labels_shown(const RenderOutput& frame) {
+  std::map<int, size_t> counts;
+  for (int32_t label : frame.layer)
+    if (label >= 0) ++counts[label];
+  std::vector<std::pair<int, size_t>> out(counts.begin(), counts.end());
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
 
 const char* view_name(ViewMode mode) {
   switch (mode) {
@@ -68,7 +102,8 @@ Rgba8Image over_background_8(const Image& image, vec3 background) {
 }
 
 Rgba8Image shade(const RenderOutput& frame, ViewMode mode, vec3 background) {
-  if (mode == ViewMode::kColor || mode == ViewMode::kLayers)
+  const bool labelled = frame.layer.size() == frame.color.pixels.size();
+  if (mode == ViewMode::kColor || (mode == ViewMode::kLayers && !labelled))
     return over_background_8(frame.color, background);
   const Image& color = frame.color;
   Rgba8Image out{color.width, color.height, {}};
@@ -82,6 +117,8 @@ Rgba8Image shade(const RenderOutput& frame, ViewMode mode, vec3 background) {
     const float a = std::clamp(color.pixels[i].a, 0.0f, 1.0f);
     if (mode == ViewMode::kAlpha) {
       c = vec3(a);
+    } else if (mode == ViewMode::kLayers) {
+      if (frame.layer[i] >= 0) c = glm::mix(background, layer_color(frame.layer[i]), a);
     } else {
       const float d = i < frame.depth.values.size() ? frame.depth.values[i] : 0.0f;
       if (d > 0.0f && std::isfinite(d)) {

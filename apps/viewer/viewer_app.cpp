@@ -41,9 +41,11 @@ struct RenderKey {
   uint64_t version = 0;
   int compare_camera = -1;
   int scale = 1;
+  bool layers = false;  // the layers view (drawn by the CPU reference, with labels)
   bool operator==(const RenderKey& o) const {
     return pose == o.pose && fov == o.fov && width == o.width && height == o.height &&
-           version == o.version && compare_camera == o.compare_camera && scale == o.scale;
+           version == o.version && compare_camera == o.compare_camera && scale == o.scale &&
+           layers == o.layers;
   }
 };
 
@@ -74,7 +76,8 @@ class Viewer {
   std::unique_ptr<SceneRenderer> cpu_;     // scenes with radiance fields (progressive)
   SceneRenderer* active_ = nullptr;
   uint64_t uploaded_version_ = 0;
-  bool progressive_ = false;  // the CPU draws: reduced resolution while moving
+  bool progressive_ = false;    // the CPU draws: reduced resolution while moving
+  bool synced_layers_ = false;  // active_ was chosen for the layers view
   RenderKey last_key_;
   RenderOutput last_output_;
   Rgba8Image last_photo_;
@@ -136,10 +139,14 @@ std::vector<std::string> Viewer::validation_messages() const {
 }
 
 void Viewer::sync_renderer() {
-  if (uploaded_version_ == state_.document.version() && active_) return;
+  // The layers view needs labels, which only the CPU reference outputs (Vulkan's shaders have
+  // none yet): it draws that view, progressively like fields.
+  const bool layers = state_.view == ViewMode::kLayers;
+  if (uploaded_version_ == state_.document.version() && active_ && synced_layers_ == layers) return;
+  synced_layers_ = layers;
   const Scene scene = state_.document.build();
   const bool fields = has_field(scene);
-  if (fields || options_.backend == "cpu") {
+  if (fields || options_.backend == "cpu" || layers) {
     if (!cpu_) cpu_ = make_cpu_renderer();
     active_ = cpu_.get();
     progressive_ = true;
@@ -172,7 +179,8 @@ void Viewer::sync_renderer() {
 
 RenderOutput Viewer::render_scene(const Camera& camera) {
   sync_renderer();
-  return active_->render(camera);
+  return state_.view == ViewMode::kLayers ? active_->render_layers(camera)
+                                          : active_->render(camera);
 }
 
 Rgba8Image Viewer::render_frame() {
@@ -186,6 +194,7 @@ Rgba8Image Viewer::render_frame() {
   key.height = h;
   key.version = state_.document.version();
   key.compare_camera = compare ? ds.current : -1;
+  key.layers = state_.view == ViewMode::kLayers;
   sync_renderer();
   key.version = state_.document.version();
   const bool moved = !(key.pose == last_key_.pose) || key.fov != last_key_.fov;
@@ -216,6 +225,16 @@ Rgba8Image Viewer::render_frame() {
             last_output_.depth.at(x, y) =
                 small.depth.at(std::min(small.depth.width - 1, x / key.scale),
                                std::min(small.depth.height - 1, y / key.scale));
+        last_output_.layer.clear();
+        if (!small.layer.empty()) {
+          last_output_.layer.resize(size_t(cw) * ch);
+          for (int y = 0; y < ch; ++y)
+            for (int x = 0; x < cw; ++x)
+              last_output_.layer[size_t(y) * cw + x] =
+                  small.layer[size_t(std::min(small.depth.height - 1, y / key.scale)) *
+                                  small.depth.width +
+                              size_t(std::min(small.depth.width - 1, x / key.scale))];
+        }
       } else {
         last_output_ = render_scene(camera);
       }
@@ -224,6 +243,9 @@ Rgba8Image Viewer::render_frame() {
       last_output_ = RenderOutput{Image(cw, ch), ScalarImage(cw, ch)};
     }
     state_.stats.render_ms = ms_since(start);
+    state_.layer_legend.clear();
+    for (const auto& [label, pixels] : labels_shown(last_output_))
+      state_.layer_legend.emplace_back(label, active_ ? active_->layer_name(label) : "");
     ++renders_;
     renders_ms_ += state_.stats.render_ms;
     // While moving, the next still frame redraws at full resolution.
@@ -271,7 +293,7 @@ void Viewer::handle_input(double dt) {
     if (pressed(GLFW_KEY_1)) state_.camera.set_mode(CameraMode::kOrbit);
     if (pressed(GLFW_KEY_2)) state_.camera.set_mode(CameraMode::kFly);
     if (pressed(GLFW_KEY_3)) state_.camera.set_mode(CameraMode::kPanorama);
-    if (pressed(GLFW_KEY_V)) state_.view = ViewMode((int(state_.view) + 1) % 3);  // no layers yet
+    if (pressed(GLFW_KEY_V)) state_.view = ViewMode((int(state_.view) + 1) % 4);
     if (pressed(GLFW_KEY_K)) state_.path.add(state_.camera.pose(), state_.camera.fov_y_deg);
     if (pressed(GLFW_KEY_SPACE)) state_.path.set_playing(!state_.path.playing());
     if (pressed(GLFW_KEY_N) && !state_.dataset.cameras.empty())
@@ -379,10 +401,6 @@ void Viewer::apply(const ScriptCommand& c) {
     state_.document.touch();
   } else if (c.name == "view") {
     parse_view(a0, &state_.view);
-    if (state_.view == ViewMode::kLayers)
-      std::fprintf(stderr,
-                   "strata-viewer: notice: the per-layer view needs a layer-id output the "
-                   "renderers do not have yet; showing colour\n");
   } else if (c.name == "key") {
     if (a0 == "add") state_.path.add(state_.camera.pose(), state_.camera.fov_y_deg);
     if (a0 == "remove") state_.path.remove(script_int(c, 1));
@@ -436,6 +454,7 @@ void Viewer::draw_ui() {
   draw_camera_panel(state_);
   draw_path_panel(state_);
   draw_stats_overlay(state_);
+  draw_layer_legend(state_);
   draw_error_popup(state_);
 }
 
@@ -463,10 +482,20 @@ int Viewer::run() {
     last = Clock::now();
     for (const std::string& f : state_.to_open) open_file(state_, f);
     state_.to_open.clear();
-    // A screenshot whose frame was skipped (swapchain remade) is taken before the script goes on.
-    if (pending_screenshot_.empty()) run_script_commands();
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window_, &fb_w, &fb_h);
+    // Script commands run on iterations that draw (a window not mapped yet has no size, so
+    // `wait N` counts drawn frames and `path save` knows the size), or while minimised (so that
+    // `restore` comes). A screenshot whose frame was skipped (swapchain remade) is taken before
+    // the script goes on.
+    if (!minimised && fb_w > 0 && fb_h > 0) {
+      state_.width = fb_w;
+      state_.height = fb_h;
+    }
+    if (pending_screenshot_.empty() && (minimised || (fb_w > 0 && fb_h > 0))) {
+      run_script_commands();
+      glfwGetFramebufferSize(window_, &fb_w, &fb_h);
+    }
     if (minimised || fb_w <= 0 || fb_h <= 0) {
       if (!pending_screenshot_.empty()) {
         state_.error("screenshot " + pending_screenshot_ + " skipped: the window is minimised");

@@ -41,6 +41,8 @@ struct ViewerState {
   SceneDocument document;
   ViewCamera camera;
   ViewMode view = ViewMode::kColor;
+  std::vector<std::pair<int, std::string>> layer_legend;  // the layers view: label and name of
+                                                          // each layer shown, most pixels first
   PathEditor path;
   DatasetState dataset;
   FrameStats stats;

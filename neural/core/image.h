@@ -1,6 +1,7 @@
 // Image: float RGBA, premultiplied alpha in memory (straight alpha only in PNG files).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "neural/core/math.h"
@@ -38,10 +39,13 @@ struct ScalarImage {
 };
 
 // What every renderer returns: colour and expected depth (metres; z-depth for a pinhole camera,
-// ray distance for an equirectangular one; 0 where nothing was hit).
+// ray distance for an equirectangular one; 0 where nothing was hit), and, when asked for
+// (want_layers), the dominant layer of each pixel.
 struct RenderOutput {
   Image color;
   ScalarImage depth;
+  std::vector<int32_t> layer = {};  // empty unless asked for; else per pixel (row-major) the
+                                    // layer with the largest weight T*a, -1: nothing drawn
 };
 
 // Resamples to width x height with an area (box) filter when shrinking and bilinear

@@ -396,6 +396,56 @@ GaussianTileBins bin_gaussians(const ProjectedGaussians& projected, int width, i
   return gaussian_detail::bin(projected, width, height);
 }
 
+namespace {
+
+// The dominant layer id per pixel (-1: nothing blended): re-walks each pixel's blended Gaussians
+// (the first `contributors` of its tile's list, with rasterize's alpha) and sums T*alpha per layer
+// id. A separate pass, so plain renders and the backward pass's rasterizer stay untouched.
+std::vector<int32_t> dominant_layers(const GaussianCloud& cloud, const Camera& camera,
+                                     const GaussianRasterState& s) {
+  const int width = s.width, height = s.height;
+  const ProjectedGaussians& pg = s.projected;
+  const bool wraps = camera.projection == Projection::kEquirectangular;
+  std::vector<int32_t> labels(size_t(width) * size_t(height), -1);
+  parallel_for(size_t(height), 1, [&](size_t y0, size_t y1) {
+    std::vector<std::pair<uint16_t, float>> sums;  // (layer id, summed weight), few per pixel
+    for (size_t y = y0; y < y1; ++y)
+      for (int x = 0; x < width; ++x) {
+        const size_t pix = y * size_t(width) + size_t(x);
+        const size_t tile =
+            (y / kGaussianTileSize) * size_t(s.bins.tiles_x) + size_t(x / kGaussianTileSize);
+        const uint32_t begin = s.bins.offsets[tile], count = s.contributors[pix];
+        float trans = 1.0f;
+        sums.clear();
+        for (uint32_t j = begin; j < begin + count; ++j) {
+          const uint32_t g = s.bins.ids[j];
+          const float opacity = pg.opacities[g];
+          if (!(opacity >= kGaussianMinAlpha)) continue;
+          const vec3 conic = pg.conics[g];
+          const float dx =
+              gaussian_detail::wrap_dx(pg.means[g].x - (float(x) + 0.5f), float(width), wraps);
+          const float dy = pg.means[g].y - (float(y) + 0.5f);
+          const float power = -0.5f * (conic.x * dx * dx + conic.z * dy * dy) - conic.y * dx * dy;
+          if (power > 0.0f) continue;
+          const float alpha = std::min(kGaussianMaxAlpha, opacity * std::exp(power));
+          if (alpha < kGaussianMinAlpha) continue;
+          const uint16_t layer = cloud.layers[g];
+          auto it = std::find_if(sums.begin(), sums.end(),
+                                 [&](const auto& e) { return e.first == layer; });
+          if (it == sums.end()) it = sums.insert(sums.end(), {layer, 0.0f});
+          it->second += alpha * trans;
+          trans *= 1.0f - alpha;
+        }
+        float best = 0.0f;
+        for (const auto& [layer, weight] : sums)
+          if (weight > best) best = weight, labels[pix] = layer;
+      }
+  });
+  return labels;
+}
+
+}  // namespace
+
 RenderOutput render_gaussians(const GaussianCloud& cloud, const Camera& camera,
                               const GaussianRenderOptions& options, GaussianRasterState* state) {
   cloud.check_consistent();
@@ -405,6 +455,7 @@ RenderOutput render_gaussians(const GaussianCloud& cloud, const Camera& camera,
   gaussian_detail::forward(cloud, camera, options, s, &out.color.pixels, &out.depth.values);
   out.color.width = out.depth.width = camera.width;
   out.color.height = out.depth.height = camera.height;
+  if (options.want_layers) out.layer = dominant_layers(cloud, camera, *s);
   return out;
 }
 

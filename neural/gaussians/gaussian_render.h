@@ -48,6 +48,8 @@ struct GaussianRenderOptions {
   std::vector<bool> visible_layers;  // empty: all; else layer l drawn iff l < size and [l]
   float near_plane = 0.2f;           // metres: nearer z-depth (pinhole) / distance culled
   int max_sh_degree = kMaxShDegree;  // evaluate at most this SH degree (0 = DC colour only)
+  bool want_layers = false;          // fill RenderOutput::layer: per pixel the layer id whose
+                                     // Gaussians' summed weight T*alpha is the largest
 
   // Whether Gaussians of layer id `layer` are drawn.
   bool layer_visible(uint16_t layer) const {

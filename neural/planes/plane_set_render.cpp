@@ -19,14 +19,16 @@ struct PreparedPlane {
   float eye_s;       // dot(eye - origin, u_dual)
   float eye_t;       // dot(eye - origin, v_dual)
   const Image* texture;
-  ivec2 screen_lo;    // pixel rectangle that can see the plane (whole image when unknown)
-  ivec2 screen_hi;    // exclusive
+  int32_t index;    // in the PlaneSet
+  ivec2 screen_lo;  // pixel rectangle that can see the plane (whole image when unknown)
+  ivec2 screen_hi;  // exclusive
 };
 
 struct Hit {
   float distance;  // along the ray, metres
   float s, t;      // texture coordinates
   const Image* texture;
+  int32_t plane;  // index in the PlaneSet
 };
 
 // The pixels whose rays can hit the plane: for a pinhole camera and a plane wholly in front of
@@ -38,7 +40,8 @@ void screen_rectangle(const Plane& p, const Camera& camera, ivec2* lo, ivec2* hi
   if (camera.projection != Projection::kPinhole) return;
   const mat4 world_to_camera = glm::inverse(camera.camera_to_world);
   vec2 box_lo(1e30f), box_hi(-1e30f);
-  for (const vec3 corner : {p.origin, p.origin + p.u_axis, p.origin + p.v_axis, p.origin + p.u_axis + p.v_axis}) {
+  for (const vec3 corner :
+       {p.origin, p.origin + p.u_axis, p.origin + p.v_axis, p.origin + p.u_axis + p.v_axis}) {
     const vec3 q = vec3(world_to_camera * vec4(corner, 1.0f));
     if (!(q.z < -1e-6f)) return;  // touches or crosses the camera plane: no bound
     const vec2 pixel(camera.cx + camera.fx * q.x / -q.z, camera.cy - camera.fy * q.y / -q.z);
@@ -67,14 +70,16 @@ PreparedPlane prepare(const Plane& p, vec3 eye) {
 
 }  // namespace
 
-RenderOutput render_planes(const PlaneSet& planes, const Camera& camera) {
+RenderOutput render_planes(const PlaneSet& planes, const Camera& camera, bool want_layers) {
   RenderOutput out{Image(camera.width, camera.height), ScalarImage(camera.width, camera.height)};
+  if (want_layers) out.layer.assign(size_t(camera.width) * camera.height, -1);
   const vec3 eye = camera.position();
   const mat3 rotation = mat3(camera.camera_to_world);
   std::vector<PreparedPlane> prepared;
   prepared.reserve(planes.planes.size());
   for (const Plane& p : planes.planes) {
     prepared.push_back(prepare(p, eye));
+    prepared.back().index = int32_t(prepared.size() - 1);
     screen_rectangle(p, camera, &prepared.back().screen_lo, &prepared.back().screen_hi);
   }
 
@@ -106,10 +111,11 @@ RenderOutput render_planes(const PlaneSet& planes, const Camera& camera) {
             hits[size_t(j)] = hits[size_t(j - 1)];
             --j;
           }
-          hits[size_t(j)] = Hit{t, s, v, q.texture};
+          hits[size_t(j)] = Hit{t, s, v, q.texture, q.index};
         }
         vec4 color(0.0f);
-        float transmittance = 1.0f, depth_sum = 0.0f, weight_sum = 0.0f;
+        float transmittance = 1.0f, depth_sum = 0.0f, weight_sum = 0.0f, best_weight = 0.0f;
+        int32_t best_plane = -1;  // the plane with the largest weight (each is hit at most once)
         for (int k = 0; k < count && transmittance >= 1e-4f; ++k) {
           const Hit& h = hits[size_t(k)];
           const vec4 c = h.texture->sample_bilinear(h.s, h.t);
@@ -117,8 +123,10 @@ RenderOutput render_planes(const PlaneSet& planes, const Camera& camera) {
           color += transmittance * c;
           depth_sum += w * camera.depth_of_hit(h.distance, dir_camera);
           weight_sum += w;
+          if (w > best_weight) best_weight = w, best_plane = h.plane;
           transmittance *= 1.0f - c.a;
         }
+        if (want_layers) out.layer[size_t(y) * camera.width + x] = best_plane;
         out.color.at(x, y) = color;
         out.depth.at(x, y) = weight_sum > 0.0f ? depth_sum / weight_sum : 0.0f;
       }

@@ -117,12 +117,13 @@ void bilinear_taps(int width, int height, float s, float t, int index[4], float 
   weight[3] = ax * ay;
 }
 
-RenderOutput render_shells(const ShellVolume& shells, const Camera& camera,
-                           ShellRenderTrace* trace) {
+RenderOutput render_shells(const ShellVolume& shells, const Camera& camera, ShellRenderTrace* trace,
+                           bool want_layers) {
   if (camera.projection != Projection::kPinhole)
     throw InputError("", "camera", "shells render with pinhole cameras only");
   const int width = camera.width, height = camera.height;
   RenderOutput out{Image(width, height), ScalarImage(width, height)};
+  if (want_layers) out.layer.assign(size_t(width) * height, -1);
   const TriangleMesh& base = shells.base;
   const size_t vertices = base.vertex_count(), faces = base.triangle_count();
   const size_t shell_count = shells.shell_count();
@@ -185,6 +186,8 @@ RenderOutput render_shells(const ShellVolume& shells, const Camera& camera,
   std::vector<uint32_t> pixel_count(trace ? size_t(width) * height : 0);
   parallel_for(tile_count, 1, [&](size_t begin, size_t end) {
     std::vector<TileFragment> fragments;
+    // Per shell, the summed weight T*a at the current pixel (a closed shell is met twice).
+    std::vector<float> shell_weight(want_layers ? shell_count : 0);
     for (size_t tile = begin; tile < end; ++tile) {
       const int x0 = int(tile % tiles_x) * kTile, y0 = int(tile / tiles_x) * kTile;
       const int x1 = std::min(x0 + kTile, width), y1 = std::min(y0 + kTile, height);
@@ -217,6 +220,7 @@ RenderOutput render_shells(const ShellVolume& shells, const Camera& camera,
         vec4 color(0.0f);
         float transmittance = 1.0f, depth_sum = 0.0f, weight_sum = 0.0f;
         uint32_t composited = 0;
+        std::fill(shell_weight.begin(), shell_weight.end(), 0.0f);
         for (; i < fragments.size() && fragments[i].pixel == pixel; ++i) {
           if (transmittance < 1e-4f) continue;
           const TileFragment& f = fragments[i];
@@ -226,6 +230,7 @@ RenderOutput render_shells(const ShellVolume& shells, const Camera& camera,
           color += transmittance * c;
           depth_sum += w * f.depth;
           weight_sum += w;
+          if (want_layers) shell_weight[k] += w;
           transmittance *= 1.0f - c.a;
           if (trace) kept[tile].push_back(ShellFragment{f.depth, f.u, f.v, k});
           ++composited;
@@ -233,6 +238,12 @@ RenderOutput render_shells(const ShellVolume& shells, const Camera& camera,
         out.color.at(x, y) = color;
         out.depth.at(x, y) = weight_sum > 0.0f ? depth_sum / weight_sum : 0.0f;
         if (trace) pixel_count[size_t(y) * width + x] = composited;
+        if (want_layers) {
+          float best = 0.0f;
+          for (size_t k = 0; k < shell_count; ++k)
+            if (shell_weight[k] > best)
+              best = shell_weight[k], out.layer[size_t(y) * width + x] = int32_t(k);
+        }
       }
     }
   });

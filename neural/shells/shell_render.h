@@ -35,9 +35,11 @@ constexpr float kShellNearDepth = 1e-3f;
 // Renders `shells` (item space = world space) seen by `camera`. Colour premultiplied RGBA;
 // depth is the expected depth (sum w_i d_i / sum w_i, w_i = T_i a_i; 0 where nothing was hit).
 // Precondition: shells.validate() passes. Throws InputError for a non-pinhole camera (lens
-// distortion is ignored). When `trace` is given it receives the fragments for backward.
+// distortion is ignored). When `trace` is given it receives the fragments for backward. With
+// `want_layers`, RenderOutput::layer holds per pixel the shell index with the largest w_i (-1:
+// none).
 RenderOutput render_shells(const ShellVolume& shells, const Camera& camera,
-                           ShellRenderTrace* trace = nullptr);
+                           ShellRenderTrace* trace = nullptr, bool want_layers = false);
 
 // The four texels and weights of Image::sample_bilinear(s, t) on a width x height texture
 // (identical arithmetic): sample = sum weights[i] * texel(index[i]), index = y * width + x.
