@@ -12,6 +12,7 @@
 #include "apps/viewer/view_mode.h"
 #include "neural/core/error.h"
 #include "neural/path/camera_path.h"
+#include "tests/test_shells_support.h"
 #include "tests/test_support.h"
 
 using namespace strata;
@@ -147,6 +148,38 @@ TEST_CASE("viewer document toggles items, layers and panorama layers", "[viewer]
   // A file that cannot be opened leaves the document as it was.
   CHECK_THROWS_AS(doc.open("/nonexistent/scene.ply"), InputError);
   CHECK(doc.items().size() == 2);
+}
+
+TEST_CASE("viewer document toggles each shell of a layered surface volume", "[viewer][shells]") {
+  SceneDocument doc;
+  Scene scene;
+  SceneItem item;
+  item.name = "sphere";
+  item.content = test::sphere_shells(
+      {-0.05f, 0.0f, 0.05f}, {vec4(1, 0, 0, 0.5f), vec4(0, 1, 0, 0.5f), vec4(0, 0, 1, 0.5f)}, 8, 6,
+      12);
+  scene.items.push_back(item);
+  doc.add(scene, "shells.json");
+  REQUIRE(item_kind(doc.items()[0].item) == "shells");
+  REQUIRE(doc.items()[0].layers.size() == 3);
+  const size_t triangles = std::get<ShellVolume>(item.content).base.triangle_count();
+  CHECK(doc.counts().triangles == 3 * triangles);
+
+  doc.items()[0].layer_visible[1] = false;  // the middle (green) shell
+  doc.items()[0].opacity = 0.5f;
+  Scene built = doc.build();
+  REQUIRE(built.items.size() == 1);
+  const auto& kept = std::get<ShellVolume>(built.items[0].content);
+  REQUIRE(kept.shell_count() == 2);
+  CHECK(kept.offsets[0] == Approx(-0.05f));
+  CHECK(kept.offsets[1] == Approx(0.05f));
+  CHECK(kept.textures[1].pixels[0].b == Approx(0.25f));  // blue at alpha 0.5, halved
+  CHECK(kept.textures[1].pixels[0].a == Approx(0.25f));
+  CHECK(doc.counts().triangles == 2 * triangles);
+
+  // Every shell hidden: the item draws nothing.
+  for (size_t i = 0; i < 3; ++i) doc.items()[0].layer_visible[i] = false;
+  CHECK(doc.build().items.empty());
 }
 
 TEST_CASE("viewer path editor adds, removes, scrubs and saves a path strata reads", "[viewer]") {

@@ -1,6 +1,7 @@
 #include "apps/viewer/scene_document.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <glm/gtc/matrix_transform.hpp>
 
@@ -30,6 +31,7 @@ std::string item_kind(const SceneItem& item) {
   if (std::holds_alternative<GaussianCloud>(item.content))
     return item.layer_names.empty() ? "gaussians" : "gaussian panorama";
   if (std::holds_alternative<RadianceField>(item.content)) return "field";
+  if (std::holds_alternative<ShellVolume>(item.content)) return "shells";
   return "item";
 }
 
@@ -45,6 +47,12 @@ std::vector<std::string> item_layers(const SceneItem& item) {
                                                     : stack->layers[i].name);
   } else if (std::holds_alternative<GaussianCloud>(item.content)) {
     names = item.layer_names;
+  } else if (const auto* shells = std::get_if<ShellVolume>(&item.content)) {
+    for (size_t i = 0; i < shells->shell_count(); ++i) {
+      char name[48];
+      std::snprintf(name, sizeof(name), "shell %zu (%+.3g m)", i, shells->offsets[i]);
+      names.push_back(name);
+    }
   }
   return names;
 }
@@ -135,6 +143,19 @@ Scene SceneDocument::build() const {
       }
       if (d.opacity < 1.0f)
         for (float& l : cloud->opacity_logits) l = logit(d.opacity / (1.0f + std::exp(-l)));
+    } else if (auto* shells = std::get_if<ShellVolume>(&item.content)) {
+      // A hidden shell is dropped with its texture; opacity scales every texel.
+      ShellVolume kept;
+      kept.base = std::move(shells->base);
+      for (size_t i = 0; i < shells->shell_count(); ++i) {
+        if (hidden(i)) continue;
+        kept.offsets.push_back(shells->offsets[i]);
+        kept.textures.push_back(std::move(shells->textures[i]));
+        if (d.opacity < 1.0f)
+          for (vec4& p : kept.textures.back().pixels) p *= d.opacity;
+      }
+      if (kept.offsets.empty()) continue;  // every shell hidden: nothing of the item to draw
+      *shells = std::move(kept);
     }
     // Radiance fields and other kinds are drawn as loaded (opacity does not apply).
     scene.items.push_back(std::move(item));
@@ -160,6 +181,10 @@ SceneCounts SceneDocument::counts() const {
         for (uint16_t l : cloud->layers)
           c.gaussians += (l < d.layer_visible.size() && !d.layer_visible[l]) ? 0 : 1;
       }
+    } else if (const auto* shells = std::get_if<ShellVolume>(&d.item.content)) {
+      for (size_t i = 0; i < shells->shell_count(); ++i)
+        c.triangles +=
+            (i < d.layer_visible.size() && !d.layer_visible[i]) ? 0 : shells->base.triangle_count();
     }
   }
   return c;
