@@ -235,7 +235,7 @@ void ShellsRendererVk::record(FrameVk& frame, const Camera& camera, OffscreenTar
   const uint64_t tiles = uint64_t(tiles_x) * tiles_y;
   const uint64_t storage_limit = ctx_.limits().maxStorageBufferRange;
   const uint64_t capacity =
-      std::min<uint64_t>({wanted_capacity_, storage_limit / 4, uint64_t(UINT32_MAX)});
+      std::min<uint64_t>({wanted_capacity_, storage_limit / 8, uint64_t(UINT32_MAX)});
   if (wanted_capacity_ > capacity)
     throw VulkanError("the shells of this view need " + std::to_string(wanted_capacity_) +
                       " tile entries, more than one storage buffer of this device holds; use "
@@ -260,9 +260,10 @@ void ShellsRendererVk::record(FrameVk& frame, const Camera& camera, OffscreenTar
   if (slot.capacity < capacity) {
     frames_.retire(std::move(slot.entries_view));
     frames_.retire(std::move(slot.entries));
-    slot.entries = create_buffer(ctx_, capacity * 4, readable, MemoryUse::kDeviceOnly,
+    // Entries are (triangle, slice mask) pairs (see kShellBindingEntries).
+    slot.entries = create_buffer(ctx_, capacity * 8, readable, MemoryUse::kDeviceOnly,
                                  "shell tile entries" + suffix);
-    slot.entries_view = create_buffer_view(ctx_, slot.entries, VK_FORMAT_R32_UINT,
+    slot.entries_view = create_buffer_view(ctx_, slot.entries, VK_FORMAT_R32G32_UINT,
                                            "shell tile entries view" + suffix);
     slot.capacity = capacity;
   }

@@ -1,14 +1,29 @@
 #version 450
 // Pass 4 of the shells renderer: one workgroup per 16x16 tile. The CPU reference's per-pixel
 // fragment lists (neural/shells/shell_render.cpp), done per tile: every pixel walks the tile's
-// triangles (set up by the bin pass: clipped at the near plane and projected), tests those whose
-// box holds it with the same watertight edge functions and top-left rule, keeps its fragments
-// sorted by (depth, triangle index) in a small array, and composites them front to back
-// (C += T c, T *= 1 - a; stop once T < 1e-4) with bilinear texel samples, writing premultiplied
-// colour and the expected depth. Why not the graphics pipeline with depth peeling: K shells of a
-// closed mesh give up to 2K layers per pixel, and peeling redraws every triangle once per layer;
-// a per-tile list sorted per pixel draws each triangle once and gives the CPU's order exactly.
+// triangles (set up by the bin pass: clipped at the near plane and projected), tests them with
+// the same watertight edge functions and top-left rule, keeps its fragments sorted by (depth,
+// triangle index) in a small array, and composites them front to back (C += T c, T *= 1 - a;
+// stop once T < 1e-4) with bilinear texel samples, writing premultiplied colour and the expected
+// depth. Why not the graphics pipeline with depth peeling: K shells of a closed mesh give up to
+// 2K layers per pixel, and peeling redraws every triangle once per layer; a per-tile list sorted
+// per pixel draws each triangle once and gives the CPU's order exactly.
+//
+// Why it is shaped this way (it suits GPUs and is what makes llvmpipe fast enough):
+// - llvmpipe runs a workgroup as 8-lane slices (half rows) and runs the body of every `if` under
+//   a mask even when no lane takes it; only loop exits skip work. So the tile's list is staged
+//   in shared memory 256 entries at a time, with one bit per entry and slice saying whether the
+//   triangle reaches that half row (exact per row, from shells_fill.comp), and each slice walks
+//   the set bits of its own words with findLSB: a triangle costs the edge test only in the
+//   slices it reaches, never a per-pixel test of every entry. A GPU warp likewise skips the
+//   triangles that miss all of its pixels, and the staging is one coalesced read per chunk.
+// - The fragment arrays are only ever indexed by constants (unrolled insertion by compare and
+//   select; compositing takes element 0 and shifts the rest down), so llvmpipe keeps them in
+//   vector registers and stack slots instead of scratch memory with per-lane dynamic indexing;
+//   on GPUs the arrays stay in registers.
+// - Triangle records are read through a texel view (vector gathers on llvmpipe).
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 
 #include "shells_shared.h"
 #include "shells_common.glsl"
@@ -18,7 +33,7 @@ layout(local_size_x = STRATA_SHELL_TILE, local_size_y = STRATA_SHELL_TILE, local
 layout(std430, set = 0, binding = kShellBindingTileOffsets) readonly buffer OffsetBuffer {
   uint tile_offsets[];
 };
-layout(set = 0, binding = kShellBindingEntriesRead) uniform usamplerBuffer entries;
+layout(set = 0, binding = kShellBindingEntriesRead) uniform usamplerBuffer entries;  // rg32ui
 layout(set = 0, binding = kShellBindingSetupRead) uniform samplerBuffer setup;
 layout(set = 0, binding = kShellBindingTextures) uniform samplerBuffer textures;
 layout(set = 0, binding = kShellBindingColor, rgba32f) writeonly uniform image2D out_color;
@@ -53,6 +68,50 @@ vec4 sample_bilinear(uint shell, vec2 st) {
   return mix(top, bottom, ay);
 }
 
+// The fragment of triangle `tri` at pixel centre p, if the triangle (a fan of one or two
+// triangles after clipping) covers it: its depth and texture coordinates. The fan is a loop, not
+// an unrolled pair: only triangles cut by the near plane have a second one, and a loop's second
+// trip runs only when a lane needs it (an unrolled second test would run masked every time).
+bool fragment_at(uint tri, vec2 p, out float depth, out vec2 uv) {
+  const int at = int(tri * kShellSetupTexels);
+  const vec4 va = texelFetch(setup, at);
+  const vec4 uv01 = texelFetch(setup, at + 4), uv23 = texelFetch(setup, at + 5);
+  const vec2 ua = uv01.xy;
+  const int n = int(va.w);
+  bool hit = false;
+  depth = 0.0;
+  uv = vec2(0.0);
+  for (int j = 1; j + 1 < n && !hit; ++j) {
+    const vec4 pb = texelFetch(setup, at + j), pc_ = texelFetch(setup, at + j + 1);
+    const vec2 qb = j == 1 ? uv01.zw : uv23.xy, qc = j == 1 ? uv23.xy : uv23.zw;
+    bool unused;
+    float area = edge_function(va.xy, pb.xy, pc_.xy, unused);
+    const bool flip = area < 0.0;
+    const vec4 vb = flip ? pc_ : pb, vc = flip ? pb : pc_;
+    const vec2 ub = flip ? qc : qb, uc = flip ? qb : qc;
+    area = abs(area);
+    bool tl0, tl1, tl2;
+    const float ea = edge_function(vb.xy, vc.xy, p, tl0);
+    const float eb = edge_function(vc.xy, va.xy, p, tl1);
+    const float ec = edge_function(va.xy, vb.xy, p, tl2);
+    const float inv_area = 1.0 / area;
+    const float la = ea * inv_area, lb = eb * inv_area, lc = ec * inv_area;
+    const float inv_w = la * va.z + lb * vb.z + lc * vc.z;
+    hit = area != 0.0 && !isnan(area) && !isinf(area) && ea >= 0.0 && eb >= 0.0 && ec >= 0.0 &&
+          (ea != 0.0 || tl0) && (eb != 0.0 || tl1) && (ec != 0.0 || tl2) && inv_w > 0.0;
+    uv = (la * ua + lb * ub + lc * uc) / inv_w;
+    depth = 1.0 / inv_w;
+  }
+  return hit;
+}
+
+// A chunk of the tile's list staged in shared memory: its triangles, and per slice one bit per
+// entry whose box reaches that slice (32 entries a word), so a slice finds its entries with
+// findLSB over 8 words instead of a fetch and test per entry.
+const uint kChunk = STRATA_SHELL_TILE * STRATA_SHELL_TILE;
+shared uint chunk_tri[kChunk];
+shared uint chunk_bits[32u * (kChunk / 32u)];
+
 void main() {
   const uint tile = gl_WorkGroupID.y * tiles_x() + gl_WorkGroupID.x;
   const uint begin = min(tile_offsets[tile], pc.params.z);
@@ -60,66 +119,55 @@ void main() {
   const ivec2 pixel = ivec2(gl_GlobalInvocationID.xy);
   const bool inside = pixel.x < int(pc.image.x) && pixel.y < int(pc.image.y);
   const vec2 p = vec2(pixel) + 0.5;
+  const uint lid = gl_LocalInvocationIndex;
+  const uint slice = lid >> 3;  // 2 y + x / 8
 
   float f_depth[STRATA_SHELL_MAX_FRAGMENTS];
   uint f_tri[STRATA_SHELL_MAX_FRAGMENTS];
   vec2 f_uv[STRATA_SHELL_MAX_FRAGMENTS];
+  [[unroll]] for (int i = 0; i < STRATA_SHELL_MAX_FRAGMENTS; ++i) {
+    f_depth[i] = 0.0;
+    f_tri[i] = 0u;
+    f_uv[i] = vec2(0.0);
+  }
   int count = 0;
 
-  for (uint e = begin; e < end && inside; ++e) {
-    const uint tri = texelFetch(entries, int(e)).x;
-    const int at = int(tri * kShellSetupTexels);
-    const vec4 box = texelFetch(setup, at + 6);
-    // Pixels outside the triangle's box skip it. A loop guard rather than an `if`: CPU devices
-    // (llvmpipe) leave a loop once no lane is active but run both sides of an `if` masked.
-    const bool near_box = p.x >= box.x && p.x <= box.z && p.y >= box.y && p.y <= box.w;
-    for (int once = 0; once < 1 && near_box; ++once) {
-      vec4 pos[4];
-      for (int i = 0; i < 4; ++i) pos[i] = texelFetch(setup, at + i);
-      const vec4 uv01 = texelFetch(setup, at + 4), uv23 = texelFetch(setup, at + 5);
-      const vec2 uvs[4] = vec2[4](uv01.xy, uv01.zw, uv23.xy, uv23.zw);
-      const int n = int(pos[0].w);
-      for (int j = 1; j + 1 < n; ++j) {
-        vec4 va = pos[0], vb = pos[j], vc = pos[j + 1];
-        vec2 ua = uvs[0], ub = uvs[j], uc = uvs[j + 1];
-        bool unused;
-        float area = edge_function(va.xy, vb.xy, vc.xy, unused);
-        if (area == 0.0 || isnan(area) || isinf(area)) continue;
-        if (area < 0.0) {
-          const vec4 tv = vb;
-          vb = vc;
-          vc = tv;
-          const vec2 tu = ub;
-          ub = uc;
-          uc = tu;
-          area = -area;
+  for (uint first = begin; first < end; first += kChunk) {  // uniform across the workgroup
+    barrier();  // the previous chunk is done with
+    chunk_bits[lid] = 0u;
+    barrier();
+    const uvec2 entry = first + lid < end ? texelFetch(entries, int(first + lid)).xy : uvec2(0u);
+    chunk_tri[lid] = entry.x;
+    for (uint m = entry.y; m != 0u; m &= m - 1u)
+      atomicOr(chunk_bits[uint(findLSB(m)) * (kChunk / 32u) + (lid >> 5)], 1u << (lid & 31u));
+    barrier();
+    // The slice's entries of this chunk (the same for its 8 lanes, so no lane waits on another).
+    for (uint w = 0u; w < kChunk / 32u; ++w) {
+      for (uint bits = chunk_bits[slice * (kChunk / 32u) + w]; bits != 0u; bits &= bits - 1u) {
+        const uint tri = chunk_tri[w * 32u + uint(findLSB(bits))];
+        float depth;
+        vec2 uv;
+        if (!fragment_at(tri, p, depth, uv)) continue;
+        // Insertion by (depth, triangle), unrolled over constant indices: element i becomes the
+        // old element i - 1 where that one sorts after the new fragment, the new fragment where
+        // only element i does (or i is past the end), else stays. When full the last one drops.
+        bool after_i = true;  // element MAX - 1 sorts after the new fragment (or is unused)
+        {
+          const int last = STRATA_SHELL_MAX_FRAGMENTS - 1;
+          after_i = last >= count || f_depth[last] > depth ||
+                    (f_depth[last] == depth && f_tri[last] > tri);
         }
-        bool tl0, tl1, tl2;
-        const float ea = edge_function(vb.xy, vc.xy, p, tl0);
-        const float eb = edge_function(vc.xy, va.xy, p, tl1);
-        const float ec = edge_function(va.xy, vb.xy, p, tl2);
-        if (ea < 0.0 || eb < 0.0 || ec < 0.0) continue;
-        if ((ea == 0.0 && !tl0) || (eb == 0.0 && !tl1) || (ec == 0.0 && !tl2)) continue;
-        const float inv_area = 1.0 / area;
-        const float la = ea * inv_area, lb = eb * inv_area, lc = ec * inv_area;
-        const float inv_w = la * va.z + lb * vb.z + lc * vc.z;
-        if (!(inv_w > 0.0)) continue;
-        const vec2 uv = (la * ua + lb * ub + lc * uc) / inv_w;
-        const float depth = 1.0 / inv_w;
-        // Insertion by (depth, triangle); when full, the farthest fragment is dropped.
-        int k = count < STRATA_SHELL_MAX_FRAGMENTS ? count : STRATA_SHELL_MAX_FRAGMENTS - 1;
-        if (count == STRATA_SHELL_MAX_FRAGMENTS &&
-            (depth > f_depth[k] || (depth == f_depth[k] && tri > f_tri[k])))
-          continue;
-        while (k > 0 && (f_depth[k - 1] > depth || (f_depth[k - 1] == depth && f_tri[k - 1] > tri))) {
-          f_depth[k] = f_depth[k - 1];
-          f_tri[k] = f_tri[k - 1];
-          f_uv[k] = f_uv[k - 1];
-          --k;
+        [[unroll]] for (int i = STRATA_SHELL_MAX_FRAGMENTS - 1; i >= 1; --i) {
+          const bool after_prev = i - 1 >= count || f_depth[i - 1] > depth ||
+                                  (f_depth[i - 1] == depth && f_tri[i - 1] > tri);
+          f_depth[i] = after_prev ? f_depth[i - 1] : (after_i ? depth : f_depth[i]);
+          f_tri[i] = after_prev ? f_tri[i - 1] : (after_i ? tri : f_tri[i]);
+          f_uv[i] = after_prev ? f_uv[i - 1] : (after_i ? uv : f_uv[i]);
+          after_i = after_prev;
         }
-        f_depth[k] = depth;
-        f_tri[k] = tri;
-        f_uv[k] = uv;
+        f_depth[0] = after_i ? depth : f_depth[0];
+        f_tri[0] = after_i ? tri : f_tri[0];
+        f_uv[0] = after_i ? uv : f_uv[0];
         count = min(count + 1, STRATA_SHELL_MAX_FRAGMENTS);
       }
     }
@@ -128,12 +176,18 @@ void main() {
   vec4 color = vec4(0.0);
   float transmittance = 1.0, depth_sum = 0.0, weight_sum = 0.0;
   for (int i = 0; i < count && transmittance >= 1e-4; ++i) {
-    const vec4 c = sample_bilinear(f_tri[i] / pc.image.w, f_uv[i]);
+    const vec4 c = sample_bilinear(f_tri[0] / pc.image.w, f_uv[0]);
     const float w = transmittance * c.a;
     color += transmittance * c;
-    depth_sum += w * f_depth[i];
+    depth_sum += w * f_depth[0];
     weight_sum += w;
     transmittance *= 1.0 - c.a;
+    // The next fragment moves to element 0 (constant indices; see the header).
+    [[unroll]] for (int k = 0; k + 1 < STRATA_SHELL_MAX_FRAGMENTS; ++k) {
+      f_depth[k] = f_depth[k + 1];
+      f_tri[k] = f_tri[k + 1];
+      f_uv[k] = f_uv[k + 1];
+    }
   }
   imageStore(out_color, pixel, color);
   imageStore(out_depth, pixel, vec4(weight_sum > 0.0 ? depth_sum / weight_sum : 0.0));

@@ -28,7 +28,7 @@ STRATA_SHARED_CONST(uint, kShellBindingRects, 4);        // ivec4[triangles]: to
 STRATA_SHARED_CONST(uint, kShellBindingTileCounts, 5);   // uint[tiles]
 STRATA_SHARED_CONST(uint, kShellBindingTileOffsets, 6);  // uint[tiles + 1]: exclusive scan
 STRATA_SHARED_CONST(uint, kShellBindingTileCursor, 7);   // uint[tiles]: fill cursors
-STRATA_SHARED_CONST(uint, kShellBindingEntries, 8);      // uint[capacity]: triangle ids
+STRATA_SHARED_CONST(uint, kShellBindingEntries, 8);      // uvec2[capacity]: (triangle, slices)
 STRATA_SHARED_CONST(uint, kShellBindingStatus, 9);       // GpuShellStatus, host-visible
 STRATA_SHARED_CONST(uint, kShellBindingColor, 10);       // rgba32f storage image (premultiplied)
 STRATA_SHARED_CONST(uint, kShellBindingDepth, 11);       // r32f storage image (expected depth)
@@ -38,12 +38,15 @@ STRATA_SHARED_CONST(uint, kShellBindingDepth, 11);       // r32f storage image (
 // views, as are the entries (CPU devices gather texels fast; see gaussians_shared.h).
 STRATA_SHARED_CONST(uint, kShellBindingSetup, 12);        // vec4[triangles * kShellSetupTexels]
 STRATA_SHARED_CONST(uint, kShellBindingSetupRead, 13);    // samplerBuffer rgba32f view of it
-STRATA_SHARED_CONST(uint, kShellBindingEntriesRead, 14);  // usamplerBuffer r32ui view of entries
+STRATA_SHARED_CONST(uint, kShellBindingEntriesRead, 14);  // usamplerBuffer rg32ui view of entries
 STRATA_SHARED_CONST(uint, kShellSetupTexels, 7);
 
 // 16x16-pixel tiles (the CPU reference's); the rasterizer runs one workgroup per tile.
 #define STRATA_SHELL_TILE 16
 STRATA_SHARED_CONST(uint, kShellTile, STRATA_SHELL_TILE);
+// A tile's 32 slices are its 8-pixel half rows (slice 2 y + x / 8): llvmpipe runs a workgroup
+// as 8-lane slices in this order. Each tile entry carries the mask of the slices that the
+// triangle reaches (row by row; shells_fill.comp), and the rasterizer's slices skip the others.
 // Workgroup size of the per-triangle passes and the scan.
 #define STRATA_SHELL_GROUP 256
 STRATA_SHARED_CONST(uint, kShellGroup, STRATA_SHELL_GROUP);
