@@ -392,17 +392,3 @@ TEST_CASE("train-1000.ply renders at 640x480", "[gaussians]") {
   CHECK(ms < 500.0);  // generous: under 10 ms on 2 cores in Release
   CHECK(max_abs_difference(out.color, brute_force(cloud, cam, {})) < 2e-6);
 }
-
-TEST_CASE("benchmark: 1M random Gaussians at 1465x766", "[.][gaussians_benchmark]") {
-  const GaussianCloud cloud =
-      random_cloud(1000000, 11, 3, vec3(0.0f, 0.0f, -8.0f), 4.0f, 0.005f, 0.03f);
-  const Camera cam = Camera::pinhole_fov_y(1465, 766, glm::radians(60.0f), mat4(1.0f));
-  render_gaussians(cloud, cam);
-  const auto t0 = std::chrono::steady_clock::now();
-  GaussianRasterState state;
-  const RenderOutput out = render_gaussians(cloud, cam, {}, &state);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  WARN("1M Gaussians at 1465x766 on " << thread_count() << " threads: " << ms << " ms, "
-                                      << state.bins.ids.size() << " tile entries");
-}

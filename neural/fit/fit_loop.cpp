@@ -14,6 +14,7 @@
 #include "neural/core/progress.h"
 #include "neural/fit/ssim_loss.h"
 #include "neural/optim/adam.h"
+#include "neural/scene/scene_render.h"
 
 namespace strata {
 
@@ -115,6 +116,23 @@ std::vector<ViewScore> score_views(Fittable& model, const std::vector<FitView>& 
   for (const FitView& v : views) {
     const auto start = Clock::now();
     const Image& render = model.forward(v.camera);
+    ViewScore s;
+    s.seconds = seconds_since(start);
+    s.name = v.name;
+    s.psnr = psnr(render, v.image, background);
+    s.ssim = ssim(render, v.image, background);
+    scores.push_back(s);
+  }
+  return scores;
+}
+
+std::vector<ViewScore> score_scene(const Scene& scene, const std::vector<FitView>& views,
+                                   vec3 background) {
+  const PreparedScene prepared = prepare_scene(scene);
+  std::vector<ViewScore> scores;
+  for (const FitView& v : views) {
+    const auto start = Clock::now();
+    const Image render = render_scene(prepared, v.camera).color;
     ViewScore s;
     s.seconds = seconds_since(start);
     s.name = v.name;

@@ -18,6 +18,7 @@
 #include "neural/core/metrics.h"
 #include "neural/fit/fit_view.h"
 #include "neural/fit/fittable.h"
+#include "neural/scene/scene.h"
 
 namespace strata {
 
@@ -89,6 +90,9 @@ FitLoopReport fit_to_views(Fittable& model, const std::vector<FitView>& train,
 
 // Scores `model` on `views` (whole images, over `background`): PSNR and SSIM per view.
 std::vector<ViewScore> score_views(Fittable& model, const std::vector<FitView>& views,
+                                   vec3 background);
+// Scores a scene (a conversion's teacher) the same way, rendered by the CPU reference.
+std::vector<ViewScore> score_scene(const Scene& scene, const std::vector<FitView>& views,
                                    vec3 background);
 
 // A pinhole camera showing the pixel rectangle [x0, x0 + width) x [y0, y0 + height) of

@@ -258,17 +258,8 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
                             : o.loop;
   loop.checkpoint_path = o.out;
   report.fit = fit_to_views(model, train, test, loop);
-  if (convert && !test.empty()) {
-    const PreparedScene prepared = prepare_scene(teacher);
-    for (const FitView& v : test) {
-      ViewScore s;
-      s.name = v.name;
-      const Image render = render_scene(prepared, v.camera).color;
-      s.psnr = psnr(render, v.image, o.loop.background);
-      s.ssim = ssim(render, v.image, o.loop.background);
-      report.teacher_scores.push_back(s);
-    }
-  }
+  if (convert && !test.empty())
+    report.teacher_scores = score_scene(teacher, test, o.loop.background);
   return report;
 }
 

@@ -122,17 +122,8 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
   loop.checkpoint_path = o.out;
   report.fit = fit_to_views(model, train, test, loop);
   if (!report.fit.stopped_on_nan) save_shell_volume(model.shells(), o.out);
-  if (convert && !test.empty()) {
-    const PreparedScene prepared = prepare_scene(teacher);
-    for (const FitView& v : test) {
-      ViewScore s;
-      s.name = v.name;
-      const Image render = render_scene(prepared, v.camera).color;
-      s.psnr = psnr(render, v.image, o.loop.background);
-      s.ssim = ssim(render, v.image, o.loop.background);
-      report.teacher_scores.push_back(s);
-    }
-  }
+  if (convert && !test.empty())
+    report.teacher_scores = score_scene(teacher, test, o.loop.background);
   return report;
 }
 
