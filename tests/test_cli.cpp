@@ -165,6 +165,16 @@ TEST_CASE("strata fit planes, eval on planes, and bad conversions", "[cli][plane
   REQUIRE(eval.exit_code == 0);
   CHECK_THAT(eval.output, Contains("(downscale 4)") && Contains("r_0") && Contains("mean PSNR"));
 
+  // The structural MPI: a field fitted first gives the depth its dominant planes are found in.
+  const Run smpi =
+      run_strata("fit smpi " + data + " --planes 4 --steps 20 --downscale 4 --near 1 --far 20 " +
+                 "--threads 2 --out " + out + "/smpi");
+  INFO(smpi.output);
+  REQUIRE(smpi.exit_code == 0);
+  CHECK_THAT(smpi.output, Contains("radiance field") && Contains("dominant planes") &&
+                              Contains("mean PSNR"));
+  CHECK(fs::exists(out + "/smpi/planes.json"));
+
   // A teacher that is no scene, and a learning rate that is no number: exit code 2, no output.
   const Run wrong_kind =
       run_strata("convert " + data + "/transforms_train.json --to planes --data " + data +

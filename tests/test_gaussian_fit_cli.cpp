@@ -91,6 +91,46 @@ TEST_CASE("strata fit gaussians and convert --to gaussians on a tiny dataset",
   CHECK(read_gaussian_ply(converted).size() > 0);
 }
 
+TEST_CASE("strata convert --to field: a Gaussian teacher becomes a radiance field",
+          "[field_fit][cli]") {
+  const std::string dir = test::fresh_dir("field_convert_cli");
+  write_dataset(dir + "/data", three_blobs(), false);
+  const std::string teacher = dir + "/teacher.ply";
+  write_gaussian_ply(teacher, three_blobs());
+  const std::string out = dir + "/student.field";
+  const Run convert = run_strata("convert " + teacher + " --to field --data " + dir +
+                                 "/data --views 8 --steps 150 --eval-every 75 --out " + out);
+  INFO(convert.output);
+  REQUIRE(convert.exit_code == 0);
+  REQUIRE(fs::exists(out));
+  // The student field against the teacher's renders of the held-out views: the last column of
+  // the "mean" row. Three soft blobs on white are easy; an untrained field scores ~10 dB.
+  const size_t at = convert.output.find("\n  mean ");
+  REQUIRE(at != std::string::npos);
+  double field_db = 0, field_ssim = 0, teacher_db = 0, teacher_ssim = 0, vs_teacher = 0;
+  REQUIRE(std::sscanf(convert.output.c_str() + at, "\n  mean %lf %lf %lf %lf %lf", &field_db,
+                      &field_ssim, &teacher_db, &teacher_ssim, &vs_teacher) == 5);
+  CHECK(vs_teacher > 25.0);
+  CHECK_THAT(convert.output, Catch::Contains("mean PSNR"));
+  // The written field is a scene strata reads and renders.
+  const Run info = run_strata("info " + out);
+  INFO(info.output);
+  CHECK(info.exit_code == 0);
+
+  // A teacher that is not a scene, and a student of an unknown kind: exit 2, nothing written.
+  test::write_text(dir + "/bogus.ply", "ply\nformat nonsense\n");
+  const Run bogus = run_strata("convert " + dir + "/bogus.ply --to field --data " + dir +
+                               "/data --steps 10 --out " + dir + "/b.field");
+  INFO(bogus.output);
+  CHECK(bogus.exit_code == 2);
+  CHECK_THAT(bogus.output, Catch::Contains("bogus.ply"));
+  CHECK_FALSE(fs::exists(dir + "/b.field"));
+  const Run kind = run_strata("convert " + teacher + " --to mesh --data " + dir + "/data --out " +
+                              dir + "/k.field");
+  CHECK(kind.exit_code == 2);
+  CHECK_THAT(kind.output, Catch::Contains("--to"));
+}
+
 TEST_CASE("strata fit/convert gaussians: bad input exits 2 with one clear message",
           "[gaussian_fit][cli][bad_input]") {
   const std::string dir = test::fresh_dir("gaussian_fit_cli_bad");

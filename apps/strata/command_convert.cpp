@@ -1,10 +1,9 @@
 // strata convert: turns one representation into another.
 //   convert pano DIR --out OUT: lifts equirectangular layers with depth to a layered Gaussian
 //     panorama (LayerPano3D).
-//   convert INPUT --to planes|smpi|gaussians|shells --data DATA --out OUT: fits the student to
-//   views
-//     rendered from INPUT (the teacher: any scene strata loads), sampled around the dataset's
-//     cameras or along --camera-path (PVD's any-to-any conversion).
+//   convert INPUT --to planes|smpi|gaussians|shells|field --data DATA --out OUT: fits the student
+//     to views rendered from INPUT (the teacher: any scene strata loads), sampled around the
+//     dataset's cameras or along --camera-path (PVD's any-to-any conversion).
 // Options shared by the kinds (--data, --views, --steps, ...) are declared once on `convert`;
 // a kind reads the ones it needs by name.
 #include <cstdio>
@@ -13,6 +12,8 @@
 #include "apps/strata/commands.h"
 
 #include "neural/core/error.h"
+#include "neural/core/parallel.h"
+#include "neural/field/field_distill.h"
 #include "neural/panorama/gaussian_panorama.h"
 #include "neural/planes/mpi_fit_run.h"
 
@@ -98,13 +99,67 @@ void run_convert_to_planes(CLI::App* c, ConvertArgs& a) {
   print_planes_report(run_planes_fit(o), o.out);
 }
 
+void run_convert_to_field(CLI::App* c, const ConvertArgs& a) {
+  FieldConvertOptions o;
+  o.teacher = a.input;
+  o.fit.out = a.out;
+  o.fit.checkpoint_seconds = 0.0;
+  read_shared(c, "--data", o.data);
+  read_shared(c, "--camera-path", o.path);
+  read_shared(c, "--downscale", o.fit.downscale);
+  read_shared(c, "--test-every", o.fit.test_every);
+  read_shared(c, "--views", o.views);
+  read_shared(c, "--steps", o.fit.steps);
+  read_shared(c, "--minutes", o.fit.minutes);
+  read_shared(c, "--seed", o.fit.trainer.seed);
+  read_shared(c, "--checkpoint-every", o.fit.checkpoint_steps);
+  read_shared(c, "--eval-every", o.fit.eval_steps);
+  int threads = 0;
+  read_shared(c, "--threads", threads);
+  if (o.fit.steps > 0 && o.fit.minutes > 0.0)
+    throw InputError("", "--steps/--minutes", "give at most one of --steps and --minutes");
+  if (threads < 0) throw InputError("", "--threads", "expected a count >= 1");
+  if (threads > 0) set_thread_count(threads);
+  if (o.fit.checkpoint_steps < 0)
+    throw InputError("", "--checkpoint-every", "expected a step count >= 0");
+  if (o.fit.eval_steps < 0) throw InputError("", "--eval-every", "expected a step count >= 0");
+
+  const FieldConvertReport r = convert_to_field(o);
+  std::printf("trained %llu steps (%.1f s, %.0f rays/s, %.1f samples/ray); wrote %s\n",
+              (unsigned long long)r.fit.steps, r.fit.train_seconds, r.fit.rays_per_second,
+              r.fit.samples_per_ray, o.fit.out.c_str());
+  if (!r.fit.curve.empty()) {
+    std::printf("held-out PSNR against training time:\n  %9s %7s %9s %7s\n", "seconds", "step",
+                "PSNR dB", "SSIM");
+    for (const CurvePoint& p : r.fit.curve)
+      std::printf("  %9.1f %7llu %9.2f %7.4f\n", p.seconds, (unsigned long long)p.step, p.psnr,
+                  p.ssim);
+  }
+  if (r.field.empty()) return;
+  std::printf("held-out views (over white):\n  %-16s %9s %7s %11s %7s %12s\n", "view", "field dB",
+              "SSIM", "teacher dB", "SSIM", "vs teacher");
+  double sums[5] = {0, 0, 0, 0, 0};
+  for (size_t i = 0; i < r.field.size(); ++i) {
+    std::printf("  %-16s %9.2f %7.4f %11.2f %7.4f %12.2f\n", r.field[i].name.c_str(),
+                r.field[i].psnr, r.field[i].ssim, r.teacher[i].psnr, r.teacher[i].ssim,
+                r.vs_teacher[i].psnr);
+    const double v[5] = {r.field[i].psnr, r.field[i].ssim, r.teacher[i].psnr, r.teacher[i].ssim,
+                         r.vs_teacher[i].psnr};
+    for (int k = 0; k < 5; ++k) sums[k] += v[k];
+  }
+  const double n = double(r.field.size());
+  std::printf("  %-16s %9.2f %7.4f %11.2f %7.4f %12.2f\n", "mean", sums[0] / n, sums[1] / n,
+              sums[2] / n, sums[3] / n, sums[4] / n);
+  std::printf("mean PSNR %.2f SSIM %.4f\n", sums[0] / n, sums[1] / n);
+}
+
 }  // namespace
 
 void add_convert_command(CLI::App& app) {
   CLI::App* convert = app.add_subcommand(
       "convert",
       "Convert one representation into another: `convert pano DIR`, or `convert INPUT --to "
-      "planes|smpi|gaussians|shells` (fit to views rendered from INPUT)");
+      "planes|smpi|gaussians|shells|field` (fit to views rendered from INPUT)");
   convert->require_subcommand(0, 1);
   auto pano = std::make_shared<PanoOptions>();
   CLI::App* command = convert->add_subcommand("pano",
@@ -130,9 +185,11 @@ void add_convert_command(CLI::App& app) {
   auto args = std::make_shared<ConvertArgs>();
   convert->add_option("input", args->input,
                       "The teacher: any scene strata loads (.field, planes.json, .ply, ...)");
-  convert->add_option("--to", args->to, "The student's kind: planes, smpi, gaussians or shells");
-  convert->add_option("--out", args->out,
-                      "Output (planes, smpi, shells: a folder; gaussians: a .ply)");
+  convert->add_option("--to", args->to,
+                      "The student's kind: planes, smpi, gaussians, shells or field");
+  convert->add_option(
+      "--out", args->out,
+      "Output (planes, smpi, shells: a folder; gaussians: a .ply; field: a .field)");
   const GaussianConvertCli gaussians = add_convert_gaussians_options(convert);
   const ShellConvertCli shells = add_convert_shells_options(convert);  // command_fit_shells.cpp
   add_shared(convert, "--data",
@@ -167,9 +224,11 @@ void add_convert_command(CLI::App& app) {
       run_convert_to_gaussians(gaussians, args->input, args->out);
     } else if (args->to == "shells") {
       run_convert_to_shells(convert, shells, args->input, args->out);
+    } else if (args->to == "field") {
+      run_convert_to_field(convert, *args);
     } else {
       throw InputError("", "--to",
-                       "expected planes, smpi, gaussians or shells, not '" + args->to + "'");
+                       "expected planes, smpi, gaussians, shells or field, not '" + args->to + "'");
     }
   });
 }

@@ -40,8 +40,6 @@ FitReport fit_field(const FitOptions& o, const std::atomic<bool>* stop,
   if (o.downscale < 1) throw InputError("", "--downscale", "expected an integer >= 1");
   if (!(o.learning_rate > 0.0f) || !(o.final_learning_rate > 0.0f))
     throw InputError("", "--lr", "expected positive learning rates");
-  const int total_steps = o.steps == 0 && o.minutes == 0.0 ? kDefaultSteps : o.steps;
-  const double total_seconds = o.minutes * 60.0;
 
   const Dataset dataset = load_dataset(o.data, DatasetOptions{o.downscale, o.test_every});
   if (dataset.train.empty())
@@ -65,21 +63,33 @@ FitReport fit_field(const FitOptions& o, const std::atomic<bool>* stop,
     config.dataset_downscale = o.downscale;
     field = create_field(config, o.trainer.seed);
   }
-  std::vector<TrainView> views = load_train_views(dataset.train);
-  FieldTrainer trainer(field, std::move(views), o.trainer, has_state ? &state : nullptr);
+  std::ostringstream head;
+  head << "dataset " << dataset.source << ": " << dataset.train.size() << " training views, "
+       << dataset.test.size() << " test views, " << dataset.train[0].camera.width << "x"
+       << dataset.train[0].camera.height;
+  if (has_state) head << "\nresuming at step " << state.step;
+  return train_field(field, load_train_views(dataset.train), has_state ? &state : nullptr,
+                     dataset.test, o, head.str(), stop, after_step);
+}
+
+FitReport train_field(RadianceField& field, std::vector<TrainView> views,
+                      const TrainerState* resume, const std::vector<DatasetFrame>& test_frames,
+                      const FitOptions& o, const std::string& summary_head,
+                      const std::atomic<bool>* stop,
+                      const std::function<void(uint64_t)>& after_step) {
+  const int total_steps = o.steps == 0 && o.minutes == 0.0 ? kDefaultSteps : o.steps;
+  const double total_seconds = o.minutes * 60.0;
+  FieldTrainer trainer(field, std::move(views), o.trainer, resume);
   const FieldNetwork network(field.config);
 
   FitReport report;
   {
     std::ostringstream s;
-    s << "dataset " << dataset.source << ": " << dataset.train.size() << " training views, "
-      << dataset.test.size() << " test views, " << dataset.train[0].camera.width << "x"
-      << dataset.train[0].camera.height << "\n"
+    s << summary_head << "\n"
       << "bounds: " << field.config.bounds_rule << "\n"
       << "field: " << network.n_params() << " parameters (hash grid " << network.encoding_params()
       << "), occupancy grid " << field.config.grid_resolution << "^3, " << thread_count()
       << " threads";
-    if (has_state) s << "\nresuming at step " << state.step;
     report.summary = s.str();
   }
   if (o.progress) std::fprintf(stderr, "%s\n", report.summary.c_str());
@@ -89,7 +99,7 @@ FitReport fit_field(const FitOptions& o, const std::atomic<bool>* stop,
     bar = total_steps > 0 ? std::make_unique<ProgressBar>("steps", size_t(total_steps))
                           : std::make_unique<ProgressBar>("seconds", size_t(total_seconds));
 
-  std::vector<DatasetFrame> eval_frames = dataset.test;
+  std::vector<DatasetFrame> eval_frames = test_frames;
   if (o.eval_views > 0 && eval_frames.size() > size_t(o.eval_views)) {
     // Spread the scored views over the test set.
     std::vector<DatasetFrame> picked;
@@ -107,6 +117,7 @@ FitReport fit_field(const FitOptions& o, const std::atomic<bool>* stop,
                    r.mean_ssim);
   };
   auto checkpoint = [&] {
+    if (o.out.empty()) return;  // a field used within another run (no file)
     const TrainerState s = trainer.state();
     save_field(o.out, field, &s);
   };
@@ -149,6 +160,8 @@ FitReport fit_field(const FitOptions& o, const std::atomic<bool>* stop,
     if (o.eval_seconds > 0.0 && train_seconds >= next_eval) {
       score(train_seconds);
       while (next_eval <= train_seconds) next_eval += o.eval_seconds;
+    } else if (o.eval_steps > 0 && trainer.steps_done() % uint64_t(o.eval_steps) == 0) {
+      score(train_seconds);
     }
     const bool by_time = o.checkpoint_seconds > 0.0 &&
                          std::chrono::duration<double>(Clock::now() - last_checkpoint).count() >=
@@ -163,7 +176,7 @@ FitReport fit_field(const FitOptions& o, const std::atomic<bool>* stop,
   }
   if (bar) bar->finish();
   checkpoint();
-  if (o.eval_seconds > 0.0 && !report.stopped &&
+  if ((o.eval_seconds > 0.0 || o.eval_steps > 0) && !report.stopped &&
       (report.curve.empty() || report.curve.back().step != trainer.steps_done()))
     score(train_seconds);
 

@@ -27,6 +27,7 @@ struct FitOptions {
   double checkpoint_seconds = 60;  // write a checkpoint this often (wall time; 0: never)
   int checkpoint_steps = 0;        // and/or every this many steps (0: never)
   double eval_seconds = 0.0;       // score the test views every this much training time (0: never)
+  int eval_steps = 0;              // and/or every this many steps (0: never)
   int eval_views = 0;              // how many test views those scores use (0: all)
   float learning_rate = 1e-2f;     // Adam's step size before the decay
   float final_learning_rate = 1e-3f;  // reached at the end of the run (geometric decay)
@@ -65,5 +66,16 @@ struct FitReport {
 // with the number of steps done.
 FitReport fit_field(const FitOptions& options, const std::atomic<bool>* stop = nullptr,
                     const std::function<void(uint64_t)>& after_step = {});
+
+// The training loop of fit_field, on views given in memory (a conversion's teacher renders, say):
+// trains `field` on `views` for o.steps or o.minutes with the learning-rate decay, checkpoints into
+// o.out, and scores `test_frames` every o.eval_seconds. `resume`: the optimiser state to continue
+// from (null: fresh). `summary_head` starts the report's summary (what was loaded). o.data,
+// o.downscale, o.resume and o.config are not read (the field is already made).
+FitReport train_field(RadianceField& field, std::vector<TrainView> views,
+                      const TrainerState* resume, const std::vector<DatasetFrame>& test_frames,
+                      const FitOptions& o, const std::string& summary_head,
+                      const std::atomic<bool>* stop = nullptr,
+                      const std::function<void(uint64_t)>& after_step = {});
 
 }  // namespace strata

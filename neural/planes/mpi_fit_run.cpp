@@ -7,6 +7,9 @@
 
 #include "neural/core/error.h"
 #include "neural/dataset/dataset.h"
+#include "neural/field/field_bounds.h"
+#include "neural/field/field_render.h"
+#include "neural/field/fit.h"
 #include "neural/fit/fit_views.h"
 #include "neural/planes/field_to_mpi.h"
 #include "neural/planes/plane_set_fittable.h"
@@ -70,6 +73,32 @@ FitLoopOptions rest_of(const FitLoopOptions& loop, float share) {
   if (o.minutes > 0.0) o.minutes *= double(1.0f - share);
   if (o.steps == 0 && o.minutes == 0.0) o.steps = std::max(1, 1000 - int(1000.0f * share));
   return o;
+}
+
+// The S-MPI's depth when fitting photographs: a radiance field trained on them for `share`'s
+// minutes (or that many field steps) in the dataset's box, rendered at the training views. A
+// field's depth holds on textureless walls where a small MPI's wanders between its planes.
+std::vector<RenderOutput> depth_from_field(const Dataset& dataset,
+                                           const std::vector<FitView>& train,
+                                           const FitLoopOptions& share, const PlanesRunOptions& o) {
+  FitOptions f;
+  f.steps = share.minutes > 0.0 ? 0 : share.steps;
+  f.minutes = share.minutes;
+  f.checkpoint_seconds = 0.0;
+  f.progress = o.progress;
+  f.trainer.seed = o.loop.seed;
+  FieldConfig config = f.config;
+  fit_bounds_to_dataset(dataset, &config);
+  config.grid_resolution = config.cone_angle > 0.0f ? 128 : 64;
+  config.dataset_downscale = o.downscale;
+  RadianceField field = create_field(config, o.loop.seed);
+  std::vector<TrainView> views;
+  for (const FitView& v : train) views.push_back(TrainView{v.camera, v.image});
+  say(o, "structural MPI: fitting a radiance field to the photographs for the planes' depth");
+  train_field(field, std::move(views), nullptr, {}, f, "depth field");
+  std::vector<RenderOutput> renders;
+  for (const FitView& v : train) renders.push_back(render_field(field, v.camera));
+  return renders;
 }
 
 }  // namespace
@@ -198,7 +227,7 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
       seed_colors_from_views(start, train);
     }
   } else {
-    // Depth for the planes: the teacher's, or that of a first small MPI fitted to the photos.
+    // Depth for the planes: the teacher's, or that of a field fitted to the photographs first.
     std::vector<Camera> cameras;
     for (const FitView& v : train) cameras.push_back(v.camera);
     std::vector<RenderOutput> renders;
@@ -206,22 +235,7 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
       const PreparedScene prepared = prepare_scene(teacher);
       for (const Camera& c : cameras) renders.push_back(render_scene(prepared, c));
     } else {
-      const DepthRange range = o.range.near_depth > 0.0f && o.range.far_depth > o.range.near_depth
-                                   ? o.range
-                                   : estimate_depth_range(train, report.reference_index);
-      PlaneSet first = make_mpi_to_fit(reference, range, o.first_mpi_planes, o.padding);
-      set_even_alpha(first, eye);
-      seed_colors_from_views(first, train);
-      PlaneSetFittable small(first, o.color_learning_rate, o.alpha_learning_rate);
-      say(o, "structural MPI: fitting a first " + std::to_string(o.first_mpi_planes) +
-                 "-plane MPI for the depth");
-      const FitLoopReport first_fit =
-          fit_to_views(small, train, {}, share_of(o.loop, o.first_mpi_share));
-      if (first_fit.stopped_on_nan) {
-        report.fit = first_fit;
-        return report;
-      }
-      for (const Camera& c : cameras) renders.push_back(render_planes(small.planes(), c));
+      renders = depth_from_field(dataset, train, share_of(o.loop, o.depth_field_share), o);
     }
     SmpiOptions smpi = o.smpi;
     smpi.seed = o.loop.seed;
@@ -254,7 +268,7 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
   report.summary = summary;
   say(o, report.summary);
   FitLoopOptions loop = o.layout == PlanesLayout::kStructural && !convert
-                            ? rest_of(o.loop, o.first_mpi_share)
+                            ? rest_of(o.loop, o.depth_field_share)
                             : o.loop;
   loop.checkpoint_path = o.out;
   report.fit = fit_to_views(model, train, test, loop);

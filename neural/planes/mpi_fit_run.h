@@ -1,9 +1,10 @@
 // The whole run behind `strata fit planes|smpi` and `strata convert --to planes|smpi`: views (a
 // dataset's photographs, or a teacher scene's renders around the dataset's cameras or along a
 // camera path), the reference camera, the layout (a fronto-parallel MPI, or a structural MPI
-// from the depth of a first small MPI or of the teacher), the closed-form start (field -> MPI
-// when the teacher is one radiance field), the fit (neural/fit/fit_loop.h), the result written
-// to a planes.json folder (also the checkpoint), and the held-out scores.
+// from the depth of a radiance field fitted to the photographs first, or of the teacher), the
+// closed-form start (field -> MPI when the teacher is one radiance field), the fit
+// (neural/fit/fit_loop.h), the result written to a planes.json folder (also the checkpoint), and
+// the held-out scores.
 #pragma once
 
 #include <string>
@@ -38,9 +39,9 @@ struct PlanesRunOptions {
   float padding = 0.15f;    // MPI textures grow by this share of the view on every side
   bool closed_form = true;  // convert from one radiance field: start from field_to_mpi
   SmpiOptions smpi;         // S-MPI layout
-  float first_mpi_share = 0.25f;  // S-MPI fit from photographs: share of the steps/minutes spent
-                                  // on the first small MPI that gives the depth
-  int first_mpi_planes = 16;      // its planes
+  float depth_field_share = 0.3f;     // S-MPI fit from photographs: share of the minutes (or, of
+                                      // --steps, that many field steps) spent on the radiance field
+                                      // whose depth the dominant planes are found in
   float color_learning_rate = 0.05f;  // Adam step sizes of the texture logits
   float alpha_learning_rate = 0.05f;
   FitLoopOptions loop;   // steps/minutes, loss, schedule, checkpoints...
