@@ -16,6 +16,7 @@
 #include "neural/mesh/mesh_normals.h"
 #include "neural/mesh/mesh_repair.h"
 #include "neural/mesh/mesh_simplify.h"
+#include "neural/mesh/mesh_smooth.h"
 #include "neural/mesh/uv_atlas.h"
 #include "tests/test_support.h"
 
@@ -143,6 +144,66 @@ TEST_CASE("quadric simplification to 10% keeps a sphere's volume and watertightn
   CHECK(volume(coarse) == Approx(volume(fine)).epsilon(0.03));
   CHECK(coarse.has_normals());
   for (const vec3& p : coarse.positions) REQUIRE(std::abs(glm::length(p) - 1.0f) < 0.03f);
+}
+
+TEST_CASE("Taubin smoothing takes out noise but keeps a sphere's size and its border", "[mesh]") {
+  TriangleMesh m = marching_cubes(sphere_grid(48, 1.0f), 0.0f);
+  std::mt19937 rng(3);
+  std::normal_distribution<float> noise(0.0f, 0.02f);
+  for (vec3& p : m.positions) p *= 1.0f + noise(rng);
+  auto spread = [](const TriangleMesh& mesh, double* mean) {
+    double sum = 0, sum2 = 0;
+    for (const vec3& p : mesh.positions) {
+      sum += glm::length(p);
+      sum2 += double(glm::length(p)) * glm::length(p);
+    }
+    const double n = double(mesh.positions.size());
+    *mean = sum / n;
+    return std::sqrt(std::max(0.0, sum2 / n - *mean * *mean));
+  };
+  auto alignment = [](TriangleMesh mesh) {  // mean cosine of the normals with the sphere's
+    compute_vertex_normals(&mesh, false);
+    double sum = 0;
+    for (size_t v = 0; v < mesh.vertex_count(); ++v)
+      sum += glm::dot(mesh.normals[v], glm::normalize(mesh.positions[v]));
+    return sum / double(mesh.vertex_count());
+  };
+  const double alignment_before = alignment(m);
+  double mean_before = 0, mean_after = 0;
+  const double before = spread(m, &mean_before);
+  const double volume_before = volume(m);
+  taubin_smooth(&m);
+  const double after = spread(m, &mean_after);
+  INFO("radius spread " << before << " -> " << after << ", mean " << mean_before << " -> "
+                        << mean_after);
+  CHECK(after < 0.5 * before);
+  CHECK(mean_after == Approx(mean_before).epsilon(0.01));  // lambda|mu does not shrink it
+  CHECK(volume(m) == Approx(volume_before).epsilon(0.03));
+  CHECK(closed_and_oriented(m));
+  REQUIRE(m.has_normals());
+  CHECK(alignment(m) > 0.98);
+  CHECK(1.0 - alignment(m) < 0.5 * (1.0 - alignment_before));
+
+  // An open patch keeps its border vertices where they are.
+  TriangleMesh patch;
+  const int n = 12;
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x)
+      patch.positions.emplace_back(float(x), float(y), float((x * 7 + y * 3) % 5) * 0.1f);
+  for (int y = 0; y + 1 < n; ++y)
+    for (int x = 0; x + 1 < n; ++x) {
+      const uint32_t a = uint32_t(y * n + x), b = a + 1, c = a + uint32_t(n), d = c + 1;
+      patch.indices.insert(patch.indices.end(), {a, b, d, a, d, c});
+    }
+  const TriangleMesh original = patch;
+  taubin_smooth(&patch);
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x) {
+      const size_t v = size_t(y * n + x);
+      const bool border = x == 0 || y == 0 || x == n - 1 || y == n - 1;
+      if (border) REQUIRE(patch.positions[v] == original.positions[v]);
+    }
+  CHECK(patch.positions[size_t(5 * n + 5)] != original.positions[size_t(5 * n + 5)]);
 }
 
 TEST_CASE("simplification keeps an open mesh's boundary in place", "[mesh]") {

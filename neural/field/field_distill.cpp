@@ -11,7 +11,6 @@
 #include "neural/field/field_bounds.h"
 #include "neural/fit/fit_views.h"
 #include "neural/gaussians/gaussian_seed.h"
-#include "neural/path/camera_path.h"
 #include "neural/scene/scene.h"
 
 namespace strata {
@@ -41,19 +40,8 @@ FieldConvertReport convert_to_field(const FieldConvertOptions& options,
   check_cameras_see(train_cameras, teacher.bounds(), dataset.source);
 
   // The teacher at the training cameras and at blends of them (or along a path).
-  std::vector<Camera> cameras;
-  if (!options.path.empty()) {
-    const CameraPath path = read_camera_path(options.path);
-    cameras = cameras_along_path(path, std::max(options.views, 1), train_cameras[0].width,
-                                 train_cameras[0].height);
-  } else {
-    cameras = train_cameras;
-    if (options.views > 0) {
-      const std::vector<Camera> around =
-          cameras_around(train_cameras, options.views, options.jitter, o.trainer.seed);
-      cameras.insert(cameras.end(), around.begin(), around.end());
-    }
-  }
+  const std::vector<Camera> cameras = conversion_cameras(train_cameras, options.path, options.views,
+                                                         options.jitter, o.trainer.seed);
   check_cameras_see(cameras, teacher.bounds(),
                     options.path.empty() ? dataset.source : options.path);
   std::vector<FitView> rendered = teacher_views(teacher, cameras, "teacher", o.progress);
@@ -91,23 +79,19 @@ FieldConvertReport convert_to_field(const FieldConvertOptions& options,
   student_scene.items.push_back(SceneItem{"field", o.out, mat4(1.0f), std::move(field), {}, {}});
   const std::vector<FitView> student_test =
       teacher_views(student_scene, test_cameras, "field_test", false);
-  const vec3 white(1.0f);
-  for (size_t i = 0; i < photos.size(); ++i) {
-    ViewScore f;
-    f.name = photos[i].name;
-    f.psnr = psnr(student_test[i].image, photos[i].image, white);
-    f.ssim = ssim(student_test[i].image, photos[i].image, white);
-    report.field.push_back(f);
-    ViewScore t;
-    t.name = photos[i].name;
-    t.psnr = psnr(teacher_test[i].image, photos[i].image, white);
-    t.ssim = ssim(teacher_test[i].image, photos[i].image, white);
-    report.teacher.push_back(t);
+  auto score = [](const std::string& name, const Image& render, const Image& truth) {
+    const vec3 white(1.0f);
     ViewScore v;
-    v.name = photos[i].name;
-    v.psnr = psnr(student_test[i].image, teacher_test[i].image, white);
-    v.ssim = ssim(student_test[i].image, teacher_test[i].image, white);
-    report.vs_teacher.push_back(v);
+    v.name = name;
+    v.psnr = psnr(render, truth, white);
+    v.ssim = ssim(render, truth, white);
+    return v;
+  };
+  for (size_t i = 0; i < photos.size(); ++i) {
+    report.field.push_back(score(photos[i].name, student_test[i].image, photos[i].image));
+    report.teacher.push_back(score(photos[i].name, teacher_test[i].image, photos[i].image));
+    report.vs_teacher.push_back(
+        score(photos[i].name, student_test[i].image, teacher_test[i].image));
   }
   return report;
 }

@@ -15,6 +15,7 @@
 #include "neural/mesh/mesh_normals.h"
 #include "neural/mesh/mesh_repair.h"
 #include "neural/mesh/mesh_simplify.h"
+#include "neural/mesh/mesh_smooth.h"
 #include "neural/mesh/uv_atlas.h"
 
 namespace strata {
@@ -129,6 +130,9 @@ FieldMesh mesh_from_density(const Bounds3& box, const DensityBatchFn& density,
   out.marched_triangles = mesh.triangle_count();
   remove_small_components(
       &mesh, size_t(std::ceil(double(options.min_component) * double(mesh.triangle_count()))));
+  SmoothOptions smooth;
+  smooth.iterations = options.smooth_iterations;
+  taubin_smooth(&mesh, smooth);
   // Welds nothing new (marching cubes shares vertices) but drops the zero-area triangles whose
   // corners landed on one grid node; simplifies when asked.
   SimplifyOptions simplify;

@@ -23,6 +23,8 @@ struct FieldMeshOptions {
                                      // 2.0 M marched; 300 k keeps 28.0 dB, a 21 MB .glb)
   int texture_size = 2048;           // atlas texels a side; a power of two, 16..16384
   int dilate = 4;                    // texels filled beyond chart borders (bilinear/mipmap seams)
+  int smooth_iterations = 20;        // Taubin smoothing of the marched surface (mesh_smooth.h)
+                                     // before simplification: takes out the voxel stair steps
   float chart_cone_degrees = 50.0f;  // UV charts: normal cone (see uv_atlas.h)
   float min_component = 0.002f;      // pieces with fewer triangles than this fraction of the mesh
                                      // are dropped (floaters of the field)

@@ -91,6 +91,20 @@ std::vector<Camera> cameras_along_path(const CameraPath& path, int count, int wi
   return path.sample(count, width, height);
 }
 
+std::vector<Camera> conversion_cameras(const std::vector<Camera>& train_cameras,
+                                       const std::string& path_file, int views, float jitter,
+                                       uint64_t seed) {
+  if (!path_file.empty())
+    return cameras_along_path(read_camera_path(path_file), std::max(views, 1),
+                              train_cameras[0].width, train_cameras[0].height);
+  std::vector<Camera> cameras = train_cameras;
+  if (views > 0) {
+    const std::vector<Camera> around = cameras_around(train_cameras, views, jitter, seed);
+    cameras.insert(cameras.end(), around.begin(), around.end());
+  }
+  return cameras;
+}
+
 std::vector<FitView> teacher_views(const Scene& teacher, const std::vector<Camera>& cameras,
                                    const std::string& prefix, bool progress) {
   const PreparedScene prepared = prepare_scene(teacher);

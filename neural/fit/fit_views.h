@@ -36,6 +36,14 @@ std::vector<Camera> cameras_around(const std::vector<Camera>& cameras, int count
 // `count` cameras along `path` (CameraPath::sample) at width x height.
 std::vector<Camera> cameras_along_path(const CameraPath& path, int count, int width, int height);
 
+// The cameras a conversion renders its teacher at: `train_cameras` (not empty) and `views` blends
+// of them (cameras_around with `jitter` and `seed`), or, when `path_file` is set, `views` (at
+// least 1) cameras along that path.json at the training cameras' size. Throws InputError for an
+// unreadable path.
+std::vector<Camera> conversion_cameras(const std::vector<Camera>& train_cameras,
+                                       const std::string& path_file, int views, float jitter,
+                                       uint64_t seed);
+
 // Renders `teacher` (CPU reference renderer, neural/scene/scene_render.h) at each camera: the
 // views a student fits in a conversion. Names are "<prefix>_N". Shows a progress bar when
 // `progress`.

@@ -42,19 +42,8 @@ GaussianRunReport convert_to_gaussians(const GaussianConvertOptions& options) {
   check_cameras_see(train_cameras, teacher.bounds(), dataset.source);
 
   // Training views: the teacher at the training cameras and at blends of them (or along a path).
-  std::vector<Camera> cameras;
-  if (!options.path.empty()) {
-    const CameraPath path = read_camera_path(options.path);
-    cameras = cameras_along_path(path, std::max(options.views, 1), train_cameras[0].width,
-                                 train_cameras[0].height);
-  } else {
-    cameras = train_cameras;
-    if (options.views > 0) {
-      const std::vector<Camera> around =
-          cameras_around(train_cameras, options.views, options.jitter, options.loop.seed);
-      cameras.insert(cameras.end(), around.begin(), around.end());
-    }
-  }
+  const std::vector<Camera> cameras = conversion_cameras(train_cameras, options.path, options.views,
+                                                         options.jitter, options.loop.seed);
   check_cameras_see(cameras, teacher.bounds(),
                     options.path.empty() ? dataset.source : options.path);
   const std::vector<FitView> train = teacher_views(teacher, cameras, "teacher", progress);
