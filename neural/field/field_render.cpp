@@ -22,6 +22,7 @@ struct PixelRay {
   vec3 color{0.0f};
   float transmittance = 1.0f;
   float depth_sum = 0.0f;  // sum of weight * t
+  float median_t = -1.0f;  // where the transmittance crossed 1/2 (-1: not yet)
   vec3 direction_in_camera{0.0f};
 };
 
@@ -77,6 +78,11 @@ RenderOutput render_field(const RadianceField& field, const Camera& camera,
             for (uint32_t i = 0; i < counts[a]; ++i, ++col) {
               if (r.transmittance < kTransmittanceEpsilon) continue;
               const float w = r.transmittance * segment_alpha(sigma[col], dt[col]);
+              if (r.median_t < 0.0f && r.transmittance - w <= 0.5f && w > 0.0f) {
+                // Linear within the segment [t - dt/2, t + dt/2] between the two transmittances.
+                const float f = (r.transmittance - 0.5f) / w;
+                r.median_t = t[col] + (f - 0.5f) * dt[col];
+              }
               r.transmittance -= w;
               r.depth_sum += w * t[col];
               dt[col] = w;
@@ -100,9 +106,13 @@ RenderOutput render_field(const RadianceField& field, const Camera& camera,
           vec4 c(r.color, alpha);
           if (options.background) c = vec4(r.color + r.transmittance * *options.background, 1.0f);
           out.color.at(r.x, r.y) = c;
-          out.depth.at(r.x, r.y) =
-              alpha >= 0.01f ? camera.depth_of_hit(r.depth_sum / alpha, r.direction_in_camera)
-                             : 0.0f;
+          if (options.median_depth)
+            out.depth.at(r.x, r.y) =
+                r.median_t >= 0.0f ? camera.depth_of_hit(r.median_t, r.direction_in_camera) : 0.0f;
+          else
+            out.depth.at(r.x, r.y) =
+                alpha >= 0.01f ? camera.depth_of_hit(r.depth_sum / alpha, r.direction_in_camera)
+                               : 0.0f;
         }
         total_samples += samples;
         total_color += color_samples;

@@ -16,6 +16,10 @@ struct FieldRenderOptions {
   std::optional<vec3> background;  // straight rgb composited behind the field (alpha 1); none:
                                    // premultiplied colour with alpha = 1 - transmittance
   int tile = 16;                   // pixels per tile side (the unit of parallel work)
+  bool median_depth = false;       // depth where the transmittance crosses 1/2 (the first
+                                   // surface, sharp even where the expected depth is blurred by
+                                   // haze in front or the soft fall-off behind); 0 when it never
+                                   // does
 };
 
 // Counters of one render, for benchmarks.

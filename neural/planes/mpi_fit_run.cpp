@@ -82,7 +82,7 @@ std::vector<RenderOutput> depth_from_field(const Dataset& dataset,
                                            const std::vector<FitView>& train,
                                            const FitLoopOptions& share, const PlanesRunOptions& o) {
   FitOptions f;
-  f.steps = share.minutes > 0.0 ? 0 : share.steps;
+  f.steps = share.minutes > 0.0 ? 0 : std::max(400, share.steps);  // a few hundred at least
   f.minutes = share.minutes;
   f.checkpoint_seconds = 0.0;
   f.progress = o.progress;
@@ -97,7 +97,9 @@ std::vector<RenderOutput> depth_from_field(const Dataset& dataset,
   say(o, "structural MPI: fitting a radiance field to the photographs for the planes' depth");
   train_field(field, std::move(views), nullptr, {}, f, "depth field");
   std::vector<RenderOutput> renders;
-  for (const FitView& v : train) renders.push_back(render_field(field, v.camera));
+  FieldRenderOptions median;
+  median.median_depth = true;  // the first surface: planes fitted to blurred depth tilt
+  for (const FitView& v : train) renders.push_back(render_field(field, v.camera, median));
   return renders;
 }
 

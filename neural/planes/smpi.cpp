@@ -48,11 +48,23 @@ bool fit_plane(const std::vector<vec3>& points, const std::vector<size_t>& indic
   return true;
 }
 
-std::vector<size_t> inliers_of(const std::vector<vec3>& points, const std::vector<size_t>& pool,
-                               vec3 normal, float offset, float threshold) {
+// Points close to a plane (and, with normals, facing its way).
+struct InlierTest {
+  const std::vector<vec3>& points;
+  const std::vector<vec3>* normals;  // optional
+  float threshold;                   // distance, metres
+  float cos_normal;                  // |cos| of the largest normal deviation
+  bool operator()(size_t i, vec3 normal, float offset) const {
+    if (!(std::abs(glm::dot(normal, points[i]) - offset) < threshold)) return false;
+    return !normals || std::abs(glm::dot((*normals)[i], normal)) >= cos_normal;
+  }
+};
+
+std::vector<size_t> inliers_of(const InlierTest& test, const std::vector<size_t>& pool, vec3 normal,
+                               float offset) {
   std::vector<size_t> out;
   for (size_t i : pool)
-    if (std::abs(glm::dot(normal, points[i]) - offset) < threshold) out.push_back(i);
+    if (test(i, normal, offset)) out.push_back(i);
   return out;
 }
 
@@ -86,10 +98,13 @@ void splat_alpha(Plane& plane, const std::vector<vec3>& points, const std::vecto
 
 }  // namespace
 
-std::vector<DetectedPlane> ransac_planes(const std::vector<vec3>& points, const RansacOptions& o) {
+std::vector<DetectedPlane> ransac_planes(const std::vector<vec3>& points, const RansacOptions& o,
+                                         const std::vector<vec3>* normals) {
   std::vector<DetectedPlane> found;
-  std::vector<size_t> remaining(points.size());
-  for (size_t i = 0; i < points.size(); ++i) remaining[i] = i;
+  const InlierTest test{points, normals, o.threshold, std::cos(glm::radians(o.normal_degrees))};
+  std::vector<size_t> remaining;
+  for (size_t i = 0; i < points.size(); ++i)
+    if (!normals || glm::length((*normals)[i]) > 0.5f) remaining.push_back(i);
   const size_t min_inliers =
       std::max<size_t>(3, size_t(std::ceil(o.min_fraction * float(points.size()))));
   std::mt19937_64 rng(o.seed);
@@ -107,7 +122,7 @@ std::vector<DetectedPlane> ransac_planes(const std::vector<vec3>& points, const 
       const vec3 n = cr / len;
       const float off = glm::dot(n, a);
       size_t count = 0;
-      for (size_t i : remaining) count += std::abs(glm::dot(n, points[i]) - off) < o.threshold;
+      for (size_t i : remaining) count += test(i, n, off);
       if (count > best_count) {
         best_count = count;
         best_normal = n;
@@ -118,12 +133,12 @@ std::vector<DetectedPlane> ransac_planes(const std::vector<vec3>& points, const 
     DetectedPlane plane;
     plane.normal = best_normal;
     plane.offset = best_offset;
-    plane.inliers = inliers_of(points, remaining, best_normal, best_offset, o.threshold);
+    plane.inliers = inliers_of(test, remaining, best_normal, best_offset);
     // Least-squares refinement, twice (the inlier set moves with the plane).
     for (int refine = 0; refine < 2; ++refine) {
       DetectedPlane refined;
       if (!fit_plane(points, plane.inliers, &refined)) break;
-      const auto again = inliers_of(points, remaining, refined.normal, refined.offset, o.threshold);
+      const auto again = inliers_of(test, remaining, refined.normal, refined.offset);
       if (again.size() < plane.inliers.size()) break;
       plane.normal = refined.normal;
       plane.offset = refined.offset;
@@ -183,17 +198,39 @@ SmpiLayout build_smpi_layout(const Camera& reference, const std::vector<DepthVie
   if (reference.projection != Projection::kPinhole)
     throw InputError("", "reference camera", "expected a pinhole reference camera");
   // Back-projected points, per view.
-  std::vector<vec3> points;
+  // Each point's normal comes from its neighbours a few pixels away (zero where they are unknown).
+  std::vector<vec3> points, normals;
   std::vector<std::pair<size_t, size_t>> view_ranges;
   for (const DepthView& v : views) {
     const size_t first = points.size();
     const mat3 rotation = mat3(v.camera.camera_to_world);
-    for (int y = 0; y < v.depth.height; y += o.pixel_stride)
-      for (int x = 0; x < v.depth.width; x += o.pixel_stride) {
-        const float z = v.depth.at(x, y);
-        if (!(z > 0.0f) || v.weight.at(x, y) < 0.9f) continue;
-        const vec3 d = v.camera.direction_in_camera(vec2(x + 0.5f, y + 0.5f));
-        points.push_back(v.camera.position() + (z / -d.z) * (rotation * d));
+    auto point_at = [&](int x, int y, vec3* p) {
+      if (x < 0 || y < 0 || x >= v.depth.width || y >= v.depth.height) return false;
+      const float z = v.depth.at(x, y);
+      if (!(z > 0.0f) || v.weight.at(x, y) < 0.9f) return false;
+      const vec3 d = v.camera.direction_in_camera(vec2(x + 0.5f, y + 0.5f));
+      *p = v.camera.position() + (z / -d.z) * (rotation * d);
+      return true;
+    };
+    const int s = o.pixel_stride;
+    const int nb = std::max(4, 2 * s);  // a wider baseline: rendered depth is noisy per pixel
+    for (int y = 0; y < v.depth.height; y += s)
+      for (int x = 0; x < v.depth.width; x += s) {
+        vec3 p, side, other;
+        if (!point_at(x, y, &p)) continue;
+        vec3 n(0.0f);
+        // Neighbours `nb` pixels right (else left) and down (else up); the sign of the normal
+        // does not matter.
+        const bool has_side = point_at(x + nb, y, &side) || point_at(x - nb, y, &side);
+        const bool has_other = point_at(x, y + nb, &other) || point_at(x, y - nb, &other);
+        if (has_side && has_other) {
+          // Across a depth edge the normal is meaningless; such points match no plane's
+          // normal and distance at once, so they stay outliers.
+          const vec3 c = glm::cross(side - p, other - p);
+          if (glm::length(c) > 0.0f) n = glm::normalize(c);
+        }
+        points.push_back(p);
+        normals.push_back(n);
       }
     view_ranges.emplace_back(first, points.size());
   }
@@ -218,7 +255,9 @@ SmpiLayout build_smpi_layout(const Camera& reference, const std::vector<DepthVie
   for (const auto& [first, last] : view_ranges) {
     if (last - first < 50) continue;
     const std::vector<vec3> local(points.begin() + long(first), points.begin() + long(last));
-    for (DetectedPlane p : ransac_planes(local, ransac)) {
+    const std::vector<vec3> local_normals(normals.begin() + long(first),
+                                          normals.begin() + long(last));
+    for (DetectedPlane p : ransac_planes(local, ransac, &local_normals)) {
       for (size_t& i : p.inliers) i += first;
       per_view.push_back(std::move(p));
     }
@@ -226,13 +265,14 @@ SmpiLayout build_smpi_layout(const Camera& reference, const std::vector<DepthVie
   std::vector<DetectedPlane> merged =
       merge_planes(per_view, points, glm::radians(o.merge_angle_deg), 2.0f * threshold);
   // Every point within the threshold of a merged plane is its inlier (views together).
+  const InlierTest test{points, &normals, threshold, std::cos(glm::radians(ransac.normal_degrees))};
   std::vector<size_t> all(points.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   std::vector<DetectedPlane> chosen;
   std::vector<bool> explained(points.size(), false);
   for (DetectedPlane& m : merged) {
     if (int(chosen.size()) >= o.structural_planes) break;
-    m.inliers = inliers_of(points, all, m.normal, m.offset, threshold);
+    m.inliers = inliers_of(test, all, m.normal, m.offset);
     size_t fresh = 0;
     for (size_t i : m.inliers) fresh += !explained[i];
     if (float(fresh) < o.min_fraction * float(points.size())) continue;
@@ -299,19 +339,11 @@ SmpiLayout build_smpi_layout(const Camera& reference, const std::vector<DepthVie
   if (o.fronto_planes > 0) {
     PlaneSet fronto = make_mpi_to_fit(reference, DepthRange{layout.near_depth, layout.far_depth},
                                       o.fronto_planes, o.padding);
-    // Each unexplained point marks the fronto-parallel plane nearest in inverse depth.
-    std::vector<std::vector<size_t>> by_plane(fronto.planes.size());
-    for (size_t i : rest) {
-      const float inv = 1.0f / std::max(1e-4f, glm::dot(points[i] - eye, forward));
-      const float f = (inv - inv_far) / (inv_near - inv_far) * float(o.fronto_planes - 1);
-      const int k = std::clamp(int(std::lround(f)), 0, o.fronto_planes - 1);
-      by_plane[size_t(k)].push_back(i);  // make_mpi_to_fit: farthest first
-    }
-    for (size_t k = 0; k < fronto.planes.size(); ++k) {
-      Plane& p = fronto.planes[k];
+    // Even alpha, as an MPI starts: splatting the unexplained points of every view would mark
+    // each plane at as many places as there are views (parallax), a wall of false occluders.
+    set_even_alpha(fronto, eye);
+    for (Plane& p : fronto.planes) {
       p.name = "fronto_" + p.name.substr(4);
-      p.texture = Image(p.texture.width, p.texture.height, vec4(0.02f * vec3(0.5f), 0.02f));
-      splat_alpha(p, points, by_plane[k], 0.8f, 2);
       layout.planes.planes.push_back(std::move(p));
     }
   }

@@ -22,17 +22,23 @@ struct DetectedPlane {
 };
 
 struct RansacOptions {
-  int iterations = 300;        // random 3-point hypotheses per plane
-  float threshold = 0.05f;     // inlier distance, metres
-  float min_fraction = 0.05f;  // a plane needs this fraction of all points as inliers
-  int max_planes = 6;          // planes found at most
+  int iterations = 300;          // random 3-point hypotheses per plane
+  float threshold = 0.05f;       // inlier distance, metres
+  float min_fraction = 0.05f;    // a plane needs this fraction of all points as inliers
+  int max_planes = 6;            // planes found at most
+  float normal_degrees = 25.0f;  // with point normals: an inlier's normal is within this angle
+                                 // of the plane's (either orientation)
   uint64_t seed = 1;
 };
 
 // Sequential RANSAC: the plane with the most inliers among the points not yet explained, refined
 // by least squares on its inliers, then removed; repeated until max_planes or too few inliers.
+// `normals` (optional, one unit vector per point, zero where unknown): a point is an inlier only
+// when its normal agrees with the plane's, so no plane cuts diagonally through a room's corner
+// or a sphere; points with unknown normals never count.
 std::vector<DetectedPlane> ransac_planes(const std::vector<vec3>& points,
-                                         const RansacOptions& options);
+                                         const RansacOptions& options,
+                                         const std::vector<vec3>* normals = nullptr);
 
 // Merges planes whose normals differ by less than `max_angle` (radians, either orientation)
 // and whose offsets differ by less than `max_offset` metres, refitting each merged plane by
@@ -52,8 +58,8 @@ struct SmpiOptions {
   int structural_planes = 6;         // dominant planes placed at most
   int fronto_planes = 8;             // fronto-parallel planes for the rest
   float threshold_fraction = 0.02f;  // RANSAC inlier distance as a fraction of the median depth
-  float min_fraction = 0.04f;        // a dominant plane explains at least this fraction of points
-  float merge_angle_deg = 10.0f;     // planes of different views closer than this merge
+  float min_fraction = 0.02f;        // a dominant plane explains at least this fraction of points
+  float merge_angle_deg = 15.0f;     // planes of different views closer than this merge
   float texel_scale = 1.0f;          // texels per reference pixel at the plane's median distance
   int max_texture_size = 512;        // texture width and height at most
   int pixel_stride = 2;              // back-project every n-th pixel of each depth view
