@@ -58,7 +58,7 @@ struct SmpiOptions {
   int structural_planes = 6;         // dominant planes placed at most
   int fronto_planes = 8;             // fronto-parallel planes for the rest
   float threshold_fraction = 0.02f;  // RANSAC inlier distance as a fraction of the median depth
-  float min_fraction = 0.02f;        // a dominant plane explains at least this fraction of points
+  float min_fraction = 0.04f;        // a dominant plane explains at least this fraction of points
   float merge_angle_deg = 15.0f;     // planes of different views closer than this merge
   float texel_scale = 1.0f;          // texels per reference pixel at the plane's median distance
   int max_texture_size = 512;        // texture width and height at most
