@@ -82,7 +82,8 @@ std::vector<RenderOutput> depth_from_field(const Dataset& dataset,
                                            const std::vector<FitView>& train,
                                            const FitLoopOptions& share, const PlanesRunOptions& o) {
   FitOptions f;
-  f.steps = share.minutes > 0.0 ? 0 : std::max(400, share.steps);  // a few hundred at least
+  // A few hundred field steps at least, unless the whole run is shorter than that.
+  f.steps = share.minutes > 0.0 ? 0 : std::max(share.steps, std::min(400, o.loop.steps));
   f.minutes = share.minutes;
   f.checkpoint_seconds = 0.0;
   f.progress = o.progress;
@@ -242,7 +243,27 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
     SmpiOptions smpi = o.smpi;
     smpi.seed = o.loop.seed;
     smpi.fronto_planes = o.planes;  // --planes: the fronto-parallel planes for the rest
-    SmpiLayout layout = build_smpi_layout(reference, depth_views(cameras, renders), smpi);
+    const std::vector<DepthView> depths = depth_views(cameras, renders);
+    size_t confident = 0;
+    for (const DepthView& v : depths)
+      for (size_t k = 0; k < v.depth.values.size(); ++k)
+        confident += v.depth.values[k] > 0.0f && v.weight.values[k] >= 0.9f;
+    SmpiLayout layout;
+    if (!convert && confident < size_t(400 * smpi.pixel_stride * smpi.pixel_stride)) {
+      // A run too short for its field to show surfaces: a plain MPI, said so.
+      warn("the depth field shows too few surfaces (" + std::to_string(confident) +
+           " confident pixels) to find dominant planes; fitting fronto-parallel planes only "
+           "(give more --steps or --minutes)");
+      const DepthRange range = o.range.near_depth > 0.0f && o.range.far_depth > o.range.near_depth
+                                   ? o.range
+                                   : estimate_depth_range(train, report.reference_index);
+      layout.planes = make_mpi_to_fit(reference, range, o.planes, o.padding);
+      set_even_alpha(layout.planes, eye);
+      layout.near_depth = range.near_depth;
+      layout.far_depth = range.far_depth;
+    } else {
+      layout = build_smpi_layout(reference, depths, smpi);
+    }
     report.structural_planes = layout.structural;
     report.range = DepthRange{layout.near_depth, layout.far_depth};
     char text[200];

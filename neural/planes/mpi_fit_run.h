@@ -40,7 +40,8 @@ struct PlanesRunOptions {
   bool closed_form = true;  // convert from one radiance field: start from field_to_mpi
   SmpiOptions smpi;         // S-MPI layout
   float depth_field_share = 0.3f;     // S-MPI fit from photographs: share of the minutes (or, of
-                                      // --steps, that many field steps, at least 400) spent on the
+                                      // --steps, that many field steps, at least 400 or all of
+                                      // --steps when fewer) spent on the
                                       // radiance field whose depth the dominant planes are found in
   float color_learning_rate = 0.05f;  // Adam step sizes of the texture logits
   float alpha_learning_rate = 0.05f;
