@@ -12,6 +12,7 @@
 #include "neural/field/fit.h"
 #include "neural/fit/fit_views.h"
 #include "neural/planes/field_to_mpi.h"
+#include "neural/planes/plane_refine.h"
 #include "neural/planes/plane_set_fittable.h"
 #include "neural/planes/plane_set_render.h"
 #include "neural/scene/scene_render.h"
@@ -243,6 +244,12 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
     SmpiOptions smpi = o.smpi;
     smpi.seed = o.loop.seed;
     smpi.fronto_planes = o.planes;  // --planes: the fronto-parallel planes for the rest
+    // From photographs, the plane sweep's range (as the MPI's) holds the far wall that a young
+    // field's depth misses; a given --near/--far wins.
+    if (o.range.near_depth > 0.0f && o.range.far_depth > o.range.near_depth)
+      smpi.fronto_range = o.range;
+    else if (!convert)
+      smpi.fronto_range = estimate_depth_range(train, report.reference_index);
     const std::vector<DepthView> depths = depth_views(cameras, renders);
     size_t confident = 0;
     for (const DepthView& v : depths)
@@ -263,6 +270,20 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
       layout.far_depth = range.far_depth;
     } else {
       layout = build_smpi_layout(reference, depths, smpi);
+      // The planes sit where the rendered depth put them; the photographs place them better.
+      std::vector<ScalarImage> depth_maps;
+      for (const DepthView& d : depths) depth_maps.push_back(d.depth);
+      const std::vector<PlaneRefinement> refined =
+          refine_plane_poses(layout.planes, 0, size_t(layout.structural), train, &depth_maps);
+      for (size_t k = 0; k < refined.size(); ++k) {
+        char line[200];
+        std::snprintf(line, sizeof line,
+                      "  posed plane %zu: moved %.3f m, turned %.2f deg; colour variance across "
+                      "views %.5f -> %.5f over %zu samples",
+                      k, refined[k].moved, refined[k].turned_deg, refined[k].cost_before,
+                      refined[k].cost_after, refined[k].samples);
+        say(o, line);
+      }
     }
     report.structural_planes = layout.structural;
     report.range = DepthRange{layout.near_depth, layout.far_depth};

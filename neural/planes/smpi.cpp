@@ -336,6 +336,12 @@ SmpiLayout build_smpi_layout(const Camera& reference, const std::vector<DepthVie
   inv_far = std::max(inv_far - 0.1f * span, 0.5f * inv_far);
   layout.near_depth = 1.0f / inv_near;
   layout.far_depth = 1.0f / inv_far;
+  if (o.fronto_range.near_depth > 0.0f && o.fronto_range.far_depth > o.fronto_range.near_depth) {
+    layout.near_depth = o.fronto_range.near_depth;
+    layout.far_depth = o.fronto_range.far_depth;
+    inv_near = 1.0f / layout.near_depth;
+    inv_far = 1.0f / layout.far_depth;
+  }
   if (o.fronto_planes > 0) {
     PlaneSet fronto = make_mpi_to_fit(reference, DepthRange{layout.near_depth, layout.far_depth},
                                       o.fronto_planes, o.padding);
