@@ -83,8 +83,12 @@ std::vector<PlaneRefinement> refine_plane_poses(PlaneSet& planes, size_t first, 
             if (!(seen_depth > 0.0f) || std::abs(seen_depth - depth) > o.visible_depth * depth)
               continue;
           }
-          const vec3 colour = vec3(views[i].image.sample_bilinear(pixel.x / float(camera.width),
-                                                                  pixel.y / float(camera.height)));
+          const vec4 texel = views[i].image.sample_bilinear(pixel.x / float(camera.width),
+                                                            pixel.y / float(camera.height));
+          // Nothing there (a transparent view): not a vote, or samples pushed off every
+          // surface would agree on emptiness.
+          if (texel.a < 0.5f) continue;
+          const vec3 colour = vec3(texel) / texel.a;
           sum += colour;
           sum2 += colour * colour;
           ++seen;
