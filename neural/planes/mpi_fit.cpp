@@ -203,7 +203,7 @@ void seed_colors_from_views(PlaneSet& planes, const std::vector<FitView>& views)
   }
 }
 
-void set_even_alpha(PlaneSet& planes, vec3 eye) {
+void set_even_alpha(PlaneSet& planes, vec3 eye, bool see_through) {
   std::vector<size_t> order(planes.planes.size());
   std::iota(order.begin(), order.end(), size_t(0));
   // Farthest first.
@@ -212,12 +212,19 @@ void set_even_alpha(PlaneSet& planes, vec3 eye) {
            glm::distance(planes.planes[b].center(), eye);
   });
   for (size_t j = 0; j < order.size(); ++j) {
-    const float alpha = 1.0f / float(j + 1);
+    const float alpha = 1.0f / float(j + (see_through ? 2 : 1));
     for (vec4& t : planes.planes[order[j]].texture.pixels) {
       const vec3 c = t.a > 1e-6f ? vec3(t) / t.a : vec3(0.5f);
       t = vec4(c * alpha, alpha);
     }
   }
+}
+
+bool views_see_through(const std::vector<FitView>& views) {
+  for (const FitView& v : views)
+    for (const vec4& p : v.image.pixels)
+      if (p.a < 0.99f) return true;
+  return false;
 }
 
 }  // namespace strata

@@ -41,7 +41,12 @@ PlaneSet make_mpi_to_fit(const Camera& reference, DepthRange range, int count, f
 void seed_colors_from_views(PlaneSet& planes, const std::vector<FitView>& views);
 
 // The start of a fit, alpha: seen from `eye`, every plane of an MPI contributes the same weight
-// (alpha = 1 / (j + 1) for the j-th plane counting from the farthest, which is opaque).
-void set_even_alpha(PlaneSet& planes, vec3 eye);
+// (alpha = 1 / (j + 1) for the j-th plane counting from the farthest, which is opaque). With
+// `see_through` (targets with transparent pixels), alpha = 1 / (j + 2): the background behind
+// all planes gets the same weight as each plane, so no opaque far plane has to be unlearnt.
+void set_even_alpha(PlaneSet& planes, vec3 eye, bool see_through = false);
+
+// Whether any view's target has a pixel with alpha below 0.99 (a transparent background).
+bool views_see_through(const std::vector<FitView>& views);
 
 }  // namespace strata

@@ -227,7 +227,7 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
       PlaneSetFittable closed(start, o.color_learning_rate, o.alpha_learning_rate);
       if (!test.empty()) report.closed_form_scores = score_views(closed, test, o.loop.background);
     } else {
-      set_even_alpha(start, eye);
+      set_even_alpha(start, eye, views_see_through(train));
       seed_colors_from_views(start, train);
     }
   } else {
@@ -244,6 +244,7 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
     SmpiOptions smpi = o.smpi;
     smpi.seed = o.loop.seed;
     smpi.fronto_planes = o.planes;  // --planes: the fronto-parallel planes for the rest
+    smpi.see_through = views_see_through(train);
     // From photographs, the plane sweep's range (as the MPI's) holds the far wall that a young
     // field's depth misses; a given --near/--far wins.
     if (o.range.near_depth > 0.0f && o.range.far_depth > o.range.near_depth)
@@ -265,7 +266,7 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
                                    ? o.range
                                    : estimate_depth_range(train, report.reference_index);
       layout.planes = make_mpi_to_fit(reference, range, o.planes, o.padding);
-      set_even_alpha(layout.planes, eye);
+      set_even_alpha(layout.planes, eye, smpi.see_through);
       layout.near_depth = range.near_depth;
       layout.far_depth = range.far_depth;
     } else {

@@ -347,7 +347,7 @@ SmpiLayout build_smpi_layout(const Camera& reference, const std::vector<DepthVie
                                       o.fronto_planes, o.padding);
     // Even alpha, as an MPI starts: splatting the unexplained points of every view would mark
     // each plane at as many places as there are views (parallax), a wall of false occluders.
-    set_even_alpha(fronto, eye);
+    set_even_alpha(fronto, eye, o.see_through);
     for (Plane& p : fronto.planes) {
       p.name = "fronto_" + p.name.substr(4);
       layout.planes.planes.push_back(std::move(p));

@@ -64,6 +64,7 @@ struct SmpiOptions {
   float texel_scale = 1.0f;          // texels per reference pixel at the plane's median distance
   int max_texture_size = 512;        // texture width and height at most
   int pixel_stride = 2;              // back-project every n-th pixel of each depth view
+  bool see_through = false;          // targets with a transparent background (set_even_alpha)
   DepthRange fronto_range;           // the fronto-parallel planes' range; 0: that of the points
                                      // the dominant planes do not explain
   float padding = 0.15f;             // fronto-parallel planes: texture padding (as make_mpi_to_fit)
