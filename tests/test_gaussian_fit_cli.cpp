@@ -131,6 +131,28 @@ TEST_CASE("strata convert --to field: a Gaussian teacher becomes a radiance fiel
   CHECK_THAT(kind.output, Catch::Contains("--to"));
 }
 
+TEST_CASE("strata fit shells around a given mesh on a tiny dataset", "[shells][cli]") {
+  const std::string dir = test::fresh_dir("shells_fit_cli");
+  write_dataset(dir + "/data", three_blobs(), false);
+  // A cube around the blobs, without UVs (the atlas is made) or normals.
+  std::string obj;
+  for (int i = 0; i < 8; ++i)
+    obj += "v " + std::to_string((i & 1) ? 0.6 : -0.6) + " " +
+           std::to_string((i & 2) ? 0.6 : -0.6) + " " + std::to_string((i & 4) ? 0.6 : -0.6) + "\n";
+  obj += "f 1 3 4 2\nf 5 6 8 7\nf 1 2 6 5\nf 3 7 8 4\nf 1 5 7 3\nf 2 4 8 6\n";
+  test::write_text(dir + "/cube.obj", obj);
+  const Run fit =
+      run_strata("fit shells " + dir + "/data --mesh " + dir +
+                 "/cube.obj --shells 3 --texture-size 128 --steps 40 --out " + dir + "/shells");
+  INFO(fit.output);
+  REQUIRE(fit.exit_code == 0);
+  CHECK_THAT(fit.output, Catch::Contains("mean PSNR"));
+  CHECK(fs::exists(dir + "/shells/shells.json"));
+  const Run eval = run_strata("eval " + dir + "/shells " + dir + "/data");
+  INFO(eval.output);
+  CHECK(eval.exit_code == 0);
+}
+
 TEST_CASE("strata fit/convert gaussians: bad input exits 2 with one clear message",
           "[gaussian_fit][cli][bad_input]") {
   const std::string dir = test::fresh_dir("gaussian_fit_cli_bad");
