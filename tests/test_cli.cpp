@@ -171,8 +171,8 @@ TEST_CASE("strata fit planes, eval on planes, and bad conversions", "[cli][plane
                  "--threads 2 --out " + out + "/smpi");
   INFO(smpi.output);
   REQUIRE(smpi.exit_code == 0);
-  CHECK_THAT(smpi.output, Contains("radiance field") && Contains("dominant planes") &&
-                              Contains("mean PSNR"));
+  CHECK_THAT(smpi.output,
+             Contains("radiance field") && Contains("dominant planes") && Contains("mean PSNR"));
   CHECK(fs::exists(out + "/smpi/planes.json"));
 
   // A teacher that is no scene, and a learning rate that is no number: exit code 2, no output.
