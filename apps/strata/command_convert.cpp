@@ -53,11 +53,6 @@ void run_convert_pano(const PanoOptions& o) {
 void add_shared(CLI::App* c, const std::string& name, const std::string& help) {
   if (!c->get_option_no_throw(name)) c->add_option(name, help);
 }
-template <typename T>
-void read_shared(CLI::App* c, const std::string& name, T& value) {
-  const CLI::Option* option = c->get_option_no_throw(name);
-  if (option && option->count() > 0) value = option->as<T>();
-}
 
 struct ConvertArgs {
   std::string input;
@@ -75,26 +70,26 @@ void run_convert_to_planes(CLI::App* c, ConvertArgs& a) {
   o.teacher = a.input;
   o.out = a.out;
   o.closed_form = !a.no_closed_form;
-  read_shared(c, "--data", o.data);
-  read_shared(c, "--camera-path", o.camera_path);
-  read_shared(c, "--downscale", o.downscale);
-  read_shared(c, "--test-every", o.test_every);
-  read_shared(c, "--views", o.views);
-  read_shared(c, "--steps", o.loop.steps);
-  read_shared(c, "--minutes", o.loop.minutes);
-  read_shared(c, "--seed", o.loop.seed);
-  read_shared(c, "--checkpoint-every", o.loop.checkpoint_every);
-  read_shared(c, "--eval-every", o.loop.eval_every);
-  read_shared(c, "--planes", o.planes);
-  read_shared(c, "--reference-camera", o.reference_camera);
-  read_shared(c, "--near", o.range.near_depth);
-  read_shared(c, "--far", o.range.far_depth);
-  read_shared(c, "--structural-planes", o.smpi.structural_planes);
-  read_shared(c, "--patch", o.loop.patch_size);
-  read_shared(c, "--color-lr", o.color_learning_rate);
-  read_shared(c, "--alpha-lr", o.alpha_learning_rate);
+  read_option_by_name(c, "--data", o.data);
+  read_option_by_name(c, "--camera-path", o.camera_path);
+  read_option_by_name(c, "--downscale", o.downscale);
+  read_option_by_name(c, "--test-every", o.test_every);
+  read_option_by_name(c, "--views", o.views);
+  read_option_by_name(c, "--steps", o.loop.steps);
+  read_option_by_name(c, "--minutes", o.loop.minutes);
+  read_option_by_name(c, "--seed", o.loop.seed);
+  read_option_by_name(c, "--checkpoint-every", o.loop.checkpoint_every);
+  read_option_by_name(c, "--eval-every", o.loop.eval_every);
+  read_option_by_name(c, "--planes", o.planes);
+  read_option_by_name(c, "--reference-camera", o.reference_camera);
+  read_option_by_name(c, "--near", o.range.near_depth);
+  read_option_by_name(c, "--far", o.range.far_depth);
+  read_option_by_name(c, "--structural-planes", o.smpi.structural_planes);
+  read_option_by_name(c, "--patch", o.loop.patch_size);
+  read_option_by_name(c, "--color-lr", o.color_learning_rate);
+  read_option_by_name(c, "--alpha-lr", o.alpha_learning_rate);
   int threads = a.planes_threads;
-  read_shared(c, "--threads", threads);
+  read_option_by_name(c, "--threads", threads);
   check_planes_run_options(o, threads);
   print_planes_report(run_planes_fit(o), o.out);
 }
@@ -104,18 +99,18 @@ void run_convert_to_field(CLI::App* c, const ConvertArgs& a) {
   o.teacher = a.input;
   o.fit.out = a.out;
   o.fit.checkpoint_seconds = 0.0;
-  read_shared(c, "--data", o.data);
-  read_shared(c, "--camera-path", o.path);
-  read_shared(c, "--downscale", o.fit.downscale);
-  read_shared(c, "--test-every", o.fit.test_every);
-  read_shared(c, "--views", o.views);
-  read_shared(c, "--steps", o.fit.steps);
-  read_shared(c, "--minutes", o.fit.minutes);
-  read_shared(c, "--seed", o.fit.trainer.seed);
-  read_shared(c, "--checkpoint-every", o.fit.checkpoint_steps);
-  read_shared(c, "--eval-every", o.fit.eval_steps);
+  read_option_by_name(c, "--data", o.data);
+  read_option_by_name(c, "--camera-path", o.path);
+  read_option_by_name(c, "--downscale", o.fit.downscale);
+  read_option_by_name(c, "--test-every", o.fit.test_every);
+  read_option_by_name(c, "--views", o.views);
+  read_option_by_name(c, "--steps", o.fit.steps);
+  read_option_by_name(c, "--minutes", o.fit.minutes);
+  read_option_by_name(c, "--seed", o.fit.trainer.seed);
+  read_option_by_name(c, "--checkpoint-every", o.fit.checkpoint_steps);
+  read_option_by_name(c, "--eval-every", o.fit.eval_steps);
   int threads = 0;
-  read_shared(c, "--threads", threads);
+  read_option_by_name(c, "--threads", threads);
   if (o.fit.steps > 0 && o.fit.minutes > 0.0)
     throw InputError("", "--steps/--minutes", "give at most one of --steps and --minutes");
   if (threads < 0) throw InputError("", "--threads", "expected a count >= 1");

@@ -98,12 +98,6 @@ void finish_options(ShellRunOptions& o, int threads) {
   o.loop.random_background = true;  // transparent targets then constrain alpha
 }
 
-template <typename T>
-void read_by_name(CLI::App* c, const std::string& name, T& value) {
-  const CLI::Option* option = c->get_option_no_throw(name);
-  if (option && option->count() > 0) value = option->as<T>();
-}
-
 }  // namespace
 
 void register_fit_shells(CLI::App& fit) {
@@ -156,23 +150,23 @@ void run_convert_to_shells(CLI::App* convert, const ShellConvertCli& cli, const 
   ShellRunOptions o = a.run;
   o.teacher = input;
   o.out = out;
-  read_by_name(convert, "--mesh", o.mesh);
-  read_by_name(convert, "--shells", o.shells.build.shells);
-  read_by_name(convert, "--thickness", o.shells.build.thickness);
-  read_by_name(convert, "--texture-size", o.shells.build.texture_size);
-  read_by_name(convert, "--data", o.data);
-  read_by_name(convert, "--downscale", o.downscale);
-  read_by_name(convert, "--test-every", o.test_every);
-  read_by_name(convert, "--views", o.views);
-  read_by_name(convert, "--steps", o.loop.steps);
-  read_by_name(convert, "--minutes", o.loop.minutes);
-  read_by_name(convert, "--seed", o.loop.seed);
-  read_by_name(convert, "--checkpoint-every", o.loop.checkpoint_every);
-  read_by_name(convert, "--eval-every", o.loop.eval_every);
-  read_by_name(convert, "--color-lr", o.color_learning_rate);
-  read_by_name(convert, "--alpha-lr", o.alpha_learning_rate);
+  read_option_by_name(convert, "--mesh", o.mesh);
+  read_option_by_name(convert, "--shells", o.shells.build.shells);
+  read_option_by_name(convert, "--thickness", o.shells.build.thickness);
+  read_option_by_name(convert, "--texture-size", o.shells.build.texture_size);
+  read_option_by_name(convert, "--data", o.data);
+  read_option_by_name(convert, "--downscale", o.downscale);
+  read_option_by_name(convert, "--test-every", o.test_every);
+  read_option_by_name(convert, "--views", o.views);
+  read_option_by_name(convert, "--steps", o.loop.steps);
+  read_option_by_name(convert, "--minutes", o.loop.minutes);
+  read_option_by_name(convert, "--seed", o.loop.seed);
+  read_option_by_name(convert, "--checkpoint-every", o.loop.checkpoint_every);
+  read_option_by_name(convert, "--eval-every", o.loop.eval_every);
+  read_option_by_name(convert, "--color-lr", o.color_learning_rate);
+  read_option_by_name(convert, "--alpha-lr", o.alpha_learning_rate);
   int threads = a.threads;
-  read_by_name(convert, "--threads", threads);
+  read_option_by_name(convert, "--threads", threads);
   o.bake = !a.no_bake;
   finish_options(o, threads);
   print_report(run_shells_fit(o), out);

@@ -12,6 +12,14 @@ struct GaussianConvertOptions;
 
 namespace strata::cli {
 
+// `strata convert` declares an option shared by the student kinds once (whichever kind adds it
+// first) and each kind reads it back by name: sets `value` when `name` exists on `c` and was given.
+template <typename T>
+void read_option_by_name(CLI::App* c, const std::string& name, T& value) {
+  const CLI::Option* option = c->get_option_no_throw(name);
+  if (option && option->count() > 0) value = option->as<T>();
+}
+
 void add_info_command(CLI::App& app);     // strata info PATH | --devices
 void add_render_command(CLI::App& app);   // strata render SCENE (--path P | --orbit) --out DIR
 void add_bench_command(CLI::App& app);    // strata bench planes ...

@@ -29,6 +29,16 @@ std::vector<FitView> dataset_views(const std::vector<DatasetFrame>& frames, bool
   return views;
 }
 
+Dataset load_pinhole_dataset(const std::string& path, int downscale, int test_every,
+                             const std::string& representation) {
+  Dataset dataset = load_dataset(path, DatasetOptions{downscale, test_every});
+  if (dataset.train.empty()) throw InputError(path, "frames", "the dataset has no training views");
+  for (const DatasetFrame& f : dataset.train)
+    if (f.camera.projection != Projection::kPinhole)
+      throw InputError(path, "camera", "expected pinhole cameras for " + representation);
+  return dataset;
+}
+
 std::vector<Camera> frame_cameras(const std::vector<DatasetFrame>& frames) {
   std::vector<Camera> cameras;
   for (const DatasetFrame& f : frames) cameras.push_back(f.camera);

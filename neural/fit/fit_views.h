@@ -15,6 +15,12 @@
 
 namespace strata {
 
+// Loads the dataset a plane or shell fit uses (cameras, photographs, test split). Throws
+// InputError when it has no training views, or when a training camera is not a pinhole one
+// ("expected pinhole cameras for <representation>").
+Dataset load_pinhole_dataset(const std::string& path, int downscale, int test_every,
+                             const std::string& representation);
+
 // The frames' photographs as fit views (at the dataset's downscale; names are the file stems).
 // Shows a progress bar when `progress`. Throws InputError for unreadable images.
 std::vector<FitView> dataset_views(const std::vector<DatasetFrame>& frames, bool progress = true);

@@ -142,13 +142,8 @@ PlanesRunReport run_planes_fit(const PlanesRunOptions& o) {
   Dataset dataset;
   std::vector<Camera> train_cameras;
   if (!o.data.empty()) {
-    dataset = load_dataset(o.data, DatasetOptions{o.downscale, o.test_every});
-    if (dataset.train.empty())
-      throw InputError(o.data, "frames", "the dataset has no training views");
+    dataset = load_pinhole_dataset(o.data, o.downscale, o.test_every, "planes");
     train_cameras = frame_cameras(dataset.train);
-    for (const Camera& c : train_cameras)
-      if (c.projection != Projection::kPinhole)
-        throw InputError(o.data, "camera", "expected pinhole cameras for planes");
   }
   Scene teacher;
   if (convert) teacher = load_scene(o.teacher);

@@ -50,13 +50,8 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
   Dataset dataset;
   std::vector<Camera> train_cameras;
   if (!o.data.empty()) {
-    dataset = load_dataset(o.data, DatasetOptions{o.downscale, o.test_every});
-    if (dataset.train.empty())
-      throw InputError(o.data, "frames", "the dataset has no training views");
+    dataset = load_pinhole_dataset(o.data, o.downscale, o.test_every, "shells");
     train_cameras = frame_cameras(dataset.train);
-    for (const Camera& c : train_cameras)
-      if (c.projection != Projection::kPinhole)
-        throw InputError(o.data, "camera", "expected pinhole cameras for shells");
   }
   Scene teacher;
   const RadianceField* field = nullptr;
