@@ -9,7 +9,11 @@
 #include <filesystem>
 #include <string>
 
+#include <functional>
+
 #include "neural/core/image_io.h"
+#include "neural/field/field_io.h"
+#include "neural/field/field_render.h"
 #include "neural/gaussians/gaussian_io.h"
 #include "neural/gaussians/gaussian_render.h"
 #include "tests/test_support.h"
@@ -32,9 +36,10 @@ GaussianCloud three_blobs() {
   return c;
 }
 
-// Writes <dir>/transforms_{train,test}.json and PNGs of `cloud` seen from a ring of cameras
-// (looking at the origin, or away from it when `look_away`).
-void write_dataset(const std::string& dir, const GaussianCloud& cloud, bool look_away) {
+// Writes <dir>/transforms_{train,test}.json and PNGs of `render`'s images seen from a ring of
+// 32x32 cameras (looking at the origin, or away from it when `look_away`).
+void write_dataset(const std::string& dir, const std::function<Image(const Camera&)>& render,
+                   bool look_away) {
   fs::create_directories(dir + "/train");
   fs::create_directories(dir + "/test");
   const float fov_x = 0.8f;
@@ -49,7 +54,7 @@ void write_dataset(const std::string& dir, const GaussianCloud& cloud, bool look
       const float f = 16.0f / std::tan(0.5f * fov_x);
       Camera camera = Camera::pinhole_fov_y(32, 32, 2.0f * std::atan(16.0f / f), pose);
       const std::string name = std::string(split) + "/r_" + std::to_string(i);
-      write_png(dir + "/" + name + ".png", render_gaussians(cloud, camera).color);
+      write_png(dir + "/" + name + ".png", render(camera));
       json += std::string(i ? "," : "") + "{\"file_path\": \"./" + name + ".png\", " +
               "\"transform_matrix\": [";
       for (int r = 0; r < 4; ++r) {
@@ -64,7 +69,75 @@ void write_dataset(const std::string& dir, const GaussianCloud& cloud, bool look
   }
 }
 
+void write_dataset(const std::string& dir, const GaussianCloud& cloud, bool look_away) {
+  write_dataset(
+      dir, [&](const Camera& camera) { return render_gaussians(cloud, camera).color; }, look_away);
+}
+
+// A small radiance field whose surface is a ball of radius ~0.3 m: dense (about 150/m) in the
+// occupied cells of a ball, empty elsewhere; its colours are the young network's.
+RadianceField dense_ball_field() {
+  FieldConfig config;
+  config.encoding.levels = 4;
+  config.encoding.log2_table_size = 12;
+  config.encoding.finest_resolution = 64;
+  config.density_hidden = 16;
+  config.color_hidden = 16;
+  config.sh_degree = 1;
+  config.grid_resolution = 16;
+  config.box_lo = vec3(-0.5f);
+  config.box_hi = vec3(0.5f);
+  config.density_bias = 5.0f;
+  RadianceField field = create_field(config, 2);
+  for (int z = 0; z < 16; ++z)
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x) {
+        const size_t cell = field.occupancy.cell_index(x, y, z);
+        if (glm::length(vec3(x, y, z) - vec3(7.5f)) > 5.0f)
+          field.occupancy.bits[cell >> 6] &= ~(uint64_t(1) << (cell & 63));
+      }
+  return field;
+}
+
 }  // namespace
+
+TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own photographs",
+          "[shells][cli]") {
+  const std::string dir = test::fresh_dir("shells_bake_cli");
+  const RadianceField field = dense_ball_field();
+  save_field(dir + "/ball.field", field);
+  write_dataset(
+      dir + "/data", [&](const Camera& camera) { return render_field(field, camera).color; },
+      false);
+  const Run fit = run_strata("fit shells " + dir + "/data --bake " + dir +
+                             "/ball.field --field-views 4 --mesh-resolution 32 --target-triangles "
+                             "0 --shells 4 --texture-size 128 --steps 30 --out " +
+                             dir + "/shells");
+  INFO(fit.output);
+  REQUIRE(fit.exit_code == 0);
+  CHECK_THAT(fit.output, Catch::Contains("8 training views + 4 field views"));
+  // The bake alone reproduces the field's own renders (the photographs here), and the fit keeps
+  // it there: the last lines are "baked start", "field" (the field's own, exact) and the fit.
+  double baked = 0, field_db = 0, fitted = 0;
+  const size_t at = fit.output.find("baked start: mean PSNR");
+  REQUIRE(at != std::string::npos);
+  REQUIRE(std::sscanf(fit.output.c_str() + at,
+                      "baked start: mean PSNR %lf\nfield: mean PSNR %lf SSIM %*f\nmean PSNR %lf",
+                      &baked, &field_db, &fitted) == 3);
+  CHECK(field_db > 60.0);
+  CHECK(baked > 30.0);
+  CHECK(fitted > baked - 1.0);
+  CHECK(fs::exists(dir + "/shells/shells.json"));
+
+  // --bake with what is not a radiance field: exit 2, the file named, nothing written.
+  write_gaussian_ply(dir + "/blobs.ply", three_blobs());
+  const Run wrong =
+      run_strata("fit shells " + dir + "/data --bake " + dir + "/blobs.ply --out " + dir + "/w");
+  INFO(wrong.output);
+  CHECK(wrong.exit_code == 2);
+  CHECK_THAT(wrong.output, Catch::Contains("blobs.ply") && Catch::Contains("--bake"));
+  CHECK_FALSE(fs::exists(dir + "/w"));
+}
 
 TEST_CASE("strata fit gaussians and convert --to gaussians on a tiny dataset",
           "[gaussian_fit][cli]") {

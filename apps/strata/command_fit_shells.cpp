@@ -1,7 +1,8 @@
-// strata fit shells DATA --mesh base.glb|obj --out DIR [--shells K --thickness D --texture-size S
-// --minutes M | --steps N]: fits the textures of K shells around a base mesh to a dataset's
-// photographs (CPU), with the result folder as the checkpoint and a held-out table. Also the
-// `--to shells` branch of `strata convert` (bake from a radiance field, then fit to its renders).
+// strata fit shells DATA (--mesh base.glb|obj | --bake scene.field) --out DIR [--shells K
+// --thickness D --texture-size S --minutes M | --steps N]: fits the textures of K shells around a
+// base mesh to a dataset's photographs (CPU), from the bake of a radiance field when one is given,
+// with the result folder as the checkpoint and a held-out table. Also the `--to shells` branch of
+// `strata convert` (bake from a radiance field, then fit to its renders).
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -33,7 +34,8 @@ void print_report(const ShellRunReport& r, const std::string& out) {
   const bool teacher = r.teacher_scores.size() == f.held_out.size();
   std::printf("held-out views:\n  %-16s %9s %7s", "view", "PSNR dB", "SSIM");
   if (baked) std::printf(" %11s", "baked PSNR");
-  if (teacher) std::printf(" %13s", "teacher PSNR");
+  const std::string teacher_column = r.teacher_name + " PSNR";
+  if (teacher) std::printf(" %13s", teacher_column.c_str());
   std::printf("\n");
   double baked_psnr = 0.0, teacher_psnr = 0.0, teacher_ssim = 0.0;
   const double n = double(f.held_out.size());
@@ -52,7 +54,9 @@ void print_report(const ShellRunReport& r, const std::string& out) {
     std::printf("\n");
   }
   if (baked) std::printf("baked start: mean PSNR %.2f\n", baked_psnr);
-  if (teacher) std::printf("teacher: mean PSNR %.2f SSIM %.4f\n", teacher_psnr, teacher_ssim);
+  if (teacher)
+    std::printf("%s: mean PSNR %.2f SSIM %.4f\n", r.teacher_name.c_str(), teacher_psnr,
+                teacher_ssim);
   std::printf("mean PSNR %.2f SSIM %.4f\n", f.mean_psnr, f.mean_ssim);
 }
 
@@ -70,8 +74,8 @@ void add_shell_options(CLI::App* c, ShellArgs* a) {
   };
   ShellRunOptions& o = a->run;
   option("--mesh", o.mesh,
-         "Base mesh (.obj, .glb, .gltf); converting a field: its own surface "
-         "when absent");
+         "Base mesh (.obj, .glb, .gltf); converting or baking a field: its own "
+         "surface when absent");
   option("--shells", o.shells.build.shells, "Shells (K) around the base mesh");
   option("--thickness", o.shells.build.thickness,
          "Shells span [-d, +d] along the normals, metres (0: automatic)");
@@ -126,12 +130,20 @@ void register_fit_shells(CLI::App& fit) {
   c->add_option("--eval-every", o.loop.eval_every, "Score held-out views every this many steps");
   c->add_option("--seed", o.loop.seed, "Random seed (same seed, same result)")
       ->capture_default_str();
+  c->add_option("--bake", o.bake_field,
+                "A radiance field (.field) whose bake starts the fit; without --mesh its surface "
+                "is the base mesh");
+  c->add_option("--field-views", o.field_views,
+                "With --bake: also fit renders of the field at this many blends of the training "
+                "cameras")
+      ->capture_default_str();
   add_shell_options(c, args.get());
   c->callback([args] {
     ShellRunOptions run = args->run;
     finish_options(run, args->threads);
-    if (run.mesh.empty())
-      throw InputError("", "--mesh", "expected a base mesh (.obj, .glb, .gltf)");
+    if (run.mesh.empty() && run.bake_field.empty())
+      throw InputError("", "--mesh", "expected a base mesh (.obj, .glb, .gltf) or --bake FIELD");
+    if (run.field_views < 0) throw InputError("", "--field-views", "expected a count >= 0");
     print_report(run_shells_fit(run), run.out);
   });
 }

@@ -42,9 +42,10 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
   if (o.out.empty()) throw InputError("", "--out", "expected an output folder");
   const bool convert = !o.teacher.empty();
   if (!convert && o.data.empty()) throw InputError("", "DATA", "expected a dataset");
-  if (!convert && o.mesh.empty())
+  if (!convert && o.mesh.empty() && o.bake_field.empty())
     throw InputError("", "--mesh",
-                     "expected a base mesh (.obj, .glb or .gltf) to fit shells to photographs");
+                     "expected a base mesh (.obj, .glb or .gltf) or a field to bake from (--bake) "
+                     "to fit shells to photographs");
   ShellRunReport report;
 
   Dataset dataset;
@@ -53,12 +54,17 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
     dataset = load_pinhole_dataset(o.data, o.downscale, o.test_every, "shells");
     train_cameras = frame_cameras(dataset.train);
   }
+  // The teacher (convert) or the field the fit starts from (fit --bake): one radiance field gives
+  // the bake and, without a mesh, the base surface.
   Scene teacher;
   const RadianceField* field = nullptr;
-  if (convert) {
-    teacher = load_scene(o.teacher);
+  const std::string& teacher_path = convert ? o.teacher : o.bake_field;
+  if (!teacher_path.empty()) {
+    teacher = load_scene(teacher_path);
     if (teacher.items.size() == 1 && teacher.items[0].transform == mat4(1.0f))
       field = std::get_if<RadianceField>(&teacher.items[0].content);
+    if (!convert && !field)
+      throw InputError(o.bake_field, "--bake", "expected one radiance field (.field) to bake from");
   }
 
   // The shells: around the user's mesh or the field's surface; baked when a field teaches.
@@ -99,17 +105,28 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
     train = teacher_views(teacher, cameras, "teacher", o.progress);
   } else {
     train = dataset_views(dataset.train, o.progress);
+    if (field && o.field_views > 0) {
+      // Novel views from the field between the photographs: texels no photograph sees still get
+      // a target.
+      const std::vector<FitView> extra =
+          teacher_views(teacher, cameras_around(train_cameras, o.field_views, 0.3f, o.loop.seed),
+                        "field", o.progress);
+      train.insert(train.end(), extra.begin(), extra.end());
+    }
   }
   if (!dataset.test.empty()) test = dataset_views(dataset.test, false);
 
   ShellFittable model(std::move(start),
                       ShellFitRates{o.color_learning_rate, o.alpha_learning_rate});
-  if (!test.empty() && convert && o.bake && field)
+  if (!test.empty() && o.bake && field)
     report.baked_scores = score_views(model, test, o.loop.background);
   char summary[400];
-  std::snprintf(summary, sizeof summary, "%zu %s views at %dx%d, %zu held-out; %s", train.size(),
-                convert ? "teacher" : "training", train[0].camera.width, train[0].camera.height,
-                test.size(), model.describe().c_str());
+  const size_t field_views = convert ? 0 : train.size() - dataset.train.size();
+  std::snprintf(
+      summary, sizeof summary, "%zu %s views%s at %dx%d, %zu held-out; %s",
+      train.size() - field_views, convert ? "teacher" : "training",
+      field_views > 0 ? (" + " + std::to_string(field_views) + " field views").c_str() : "",
+      train[0].camera.width, train[0].camera.height, test.size(), model.describe().c_str());
   report.summary = summary;
   say(o, report.summary);
 
@@ -117,7 +134,8 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
   loop.checkpoint_path = o.out;
   report.fit = fit_to_views(model, train, test, loop);
   if (!report.fit.stopped_on_nan) save_shell_volume(model.shells(), o.out);
-  if (convert && !test.empty())
+  if (!convert) report.teacher_name = "field";
+  if ((convert || field) && !test.empty())
     report.teacher_scores = score_scene(teacher, test, o.loop.background);
   return report;
 }

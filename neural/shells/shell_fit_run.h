@@ -2,7 +2,8 @@
 // views (a dataset's photographs, or renders of a teacher scene around the dataset's cameras or,
 // without a dataset, around the teacher), the base mesh (the user's, or a radiance field's own
 // surface), shells built around it, a bake from the field when the teacher is one (the closed-form
-// start), the fit through the shared loop (neural/fit/fit_loop.h) and held-out scores.
+// start; `fit --bake` starts photographs' fits from it too), the fit through the shared loop
+// (neural/fit/fit_loop.h) and held-out scores.
 #pragma once
 
 #include <string>
@@ -18,6 +19,10 @@ struct ShellRunOptions {
   std::string data;               // dataset (fit: required; convert: optional cameras + test views)
   std::string mesh;               // base mesh (.obj/.glb/.gltf); empty: the teacher field's surface
   std::string teacher;            // convert: the scene whose renders are fitted (empty: fit photos)
+  std::string bake_field;         // fit: a radiance field whose bake starts the fit (and whose
+                                  // surface is the base mesh when `mesh` is empty)
+  int field_views = 0;            // fit with bake_field: renders of it at this many blends of
+                                  // the training cameras join the photographs
   std::string out;                // folder for shells.json + base.obj + PNGs (also the checkpoint)
   int downscale = 1;              // dataset image downscale
   int test_every = 8;             // split rule for single-file datasets
@@ -35,7 +40,9 @@ struct ShellRunReport {
   FitLoopReport fit;                      // the fit (held-out scores at the end)
   std::string summary;                    // views, mesh and shells (for people)
   std::vector<ViewScore> baked_scores;    // the bake's held-out scores before the fit
-  std::vector<ViewScore> teacher_scores;  // convert with test photographs: the teacher's own
+  std::vector<ViewScore> teacher_scores;  // with test photographs: the teacher's (convert) or
+                                          // the bake field's (fit --bake) own scores
+  std::string teacher_name = "teacher";   // what teacher_scores score: "teacher" or "field"
 };
 
 // Runs the whole thing; the result is in options.out. Throws InputError for bad options, a
