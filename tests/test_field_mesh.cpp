@@ -171,29 +171,11 @@ TEST_CASE("no surface at the threshold: a clear error, nothing baked", "[field_m
 TEST_CASE("strata export of a radiance field: a textured mesh, or exit 2 without a surface",
           "[field_mesh]") {
   const std::string dir = test::fresh_dir("field_mesh_cli");
-  FieldConfig config;
-  config.encoding.levels = 4;
-  config.encoding.log2_table_size = 12;
-  config.encoding.finest_resolution = 64;
-  config.density_hidden = 16;
-  config.color_hidden = 16;
-  config.sh_degree = 2;
-  config.grid_resolution = 16;
-  config.box_lo = vec3(-0.5f);
-  config.box_hi = vec3(0.5f);
-  // A young field is about exp(density_bias) dense everywhere: 1/m is below any surface threshold.
-  RadianceField thin = create_field(config, 1);
+  // A young field is about 1/m dense everywhere, below any surface threshold; the dense one's
+  // surface is a ball's blocky hull.
+  const RadianceField thin = test::tiny_field(false, 2, 1);
   save_field(dir + "/thin.field", thin);
-  // Occupied cells only in a ball: the dense young field's surface is that ball's blocky hull.
-  config.density_bias = 5.0f;  // ~150/m
-  RadianceField dense = create_field(config, 2);
-  for (int z = 0; z < 16; ++z)
-    for (int y = 0; y < 16; ++y)
-      for (int x = 0; x < 16; ++x) {
-        const size_t cell = dense.occupancy.cell_index(x, y, z);
-        if (glm::length(vec3(x, y, z) - vec3(7.5f)) > 5.0f)
-          dense.occupancy.bits[cell >> 6] &= ~(uint64_t(1) << (cell & 63));
-      }
+  const RadianceField dense = test::tiny_field(true, 2, 2);
   save_field(dir + "/dense.field", dense);
 
   int code = 0;

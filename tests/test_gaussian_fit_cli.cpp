@@ -74,37 +74,12 @@ void write_dataset(const std::string& dir, const GaussianCloud& cloud, bool look
       dir, [&](const Camera& camera) { return render_gaussians(cloud, camera).color; }, look_away);
 }
 
-// A small radiance field whose surface is a ball of radius ~0.3 m: dense (about 150/m) in the
-// occupied cells of a ball, empty elsewhere; its colours are the young network's.
-RadianceField dense_ball_field() {
-  FieldConfig config;
-  config.encoding.levels = 4;
-  config.encoding.log2_table_size = 12;
-  config.encoding.finest_resolution = 64;
-  config.density_hidden = 16;
-  config.color_hidden = 16;
-  config.sh_degree = 1;
-  config.grid_resolution = 16;
-  config.box_lo = vec3(-0.5f);
-  config.box_hi = vec3(0.5f);
-  config.density_bias = 5.0f;
-  RadianceField field = create_field(config, 2);
-  for (int z = 0; z < 16; ++z)
-    for (int y = 0; y < 16; ++y)
-      for (int x = 0; x < 16; ++x) {
-        const size_t cell = field.occupancy.cell_index(x, y, z);
-        if (glm::length(vec3(x, y, z) - vec3(7.5f)) > 5.0f)
-          field.occupancy.bits[cell >> 6] &= ~(uint64_t(1) << (cell & 63));
-      }
-  return field;
-}
-
 }  // namespace
 
 TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own photographs",
           "[shells][cli]") {
   const std::string dir = test::fresh_dir("shells_bake_cli");
-  const RadianceField field = dense_ball_field();
+  const RadianceField field = test::tiny_field(true, 1, 2);
   save_field(dir + "/ball.field", field);
   write_dataset(
       dir + "/data", [&](const Camera& camera) { return render_field(field, camera).color; },

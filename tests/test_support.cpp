@@ -103,4 +103,28 @@ void require_valid_gltf(const std::string& file, const std::vector<std::string>&
   }
 }
 
+RadianceField tiny_field(bool ball_surface, int sh_degree, uint64_t seed) {
+  FieldConfig config;
+  config.encoding.levels = 4;
+  config.encoding.log2_table_size = 12;
+  config.encoding.finest_resolution = 64;
+  config.density_hidden = 16;
+  config.color_hidden = 16;
+  config.sh_degree = sh_degree;
+  config.grid_resolution = 16;
+  config.box_lo = vec3(-0.5f);
+  config.box_hi = vec3(0.5f);
+  if (ball_surface) config.density_bias = 5.0f;  // ~150/m
+  RadianceField field = create_field(config, seed);
+  if (ball_surface)
+    for (int z = 0; z < 16; ++z)
+      for (int y = 0; y < 16; ++y)
+        for (int x = 0; x < 16; ++x) {
+          const size_t cell = field.occupancy.cell_index(x, y, z);
+          if (glm::length(vec3(x, y, z) - vec3(7.5f)) > 5.0f)
+            field.occupancy.bits[cell >> 6] &= ~(uint64_t(1) << (cell & 63));
+        }
+  return field;
+}
+
 }  // namespace strata::test

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "neural/core/image.h"
+#include "neural/field/radiance_field.h"
 
 namespace strata::test {
 
@@ -45,5 +46,12 @@ CommandRun run_node(const std::string& script, const std::string& arguments);
 // code is in `allowed_warnings` (each test says why it allows one).
 void require_valid_gltf(const std::string& file,
                         const std::vector<std::string>& allowed_warnings = {});
+
+// A small, untrained radiance field in the box [-0.5, 0.5]^3 (4 hash levels, 16-wide networks,
+// SH degree `sh_degree`, a 16^3 occupancy grid). A young field is about exp(density_bias) dense
+// wherever the grid is occupied: with `ball_surface` its density is set to ~150/m and only the
+// cells of a ball of radius ~0.3 m stay occupied, so its surface is that ball's blocky hull;
+// without, it is ~1/m everywhere (below any surface threshold).
+RadianceField tiny_field(bool ball_surface, int sh_degree, uint64_t seed);
 
 }  // namespace strata::test
