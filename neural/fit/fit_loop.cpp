@@ -83,10 +83,13 @@ std::pair<double, double> view_loss(const Image& render, const Image& target, ve
   return {loss, mse};
 }
 
-bool all_finite(const std::vector<float>& values) {
+bool all_finite(const std::vector<float>& values, const std::vector<size_t>* listed) {
   // A sum is non-finite when any term is (overflow aside, which is as bad).
   double sum = 0.0;
-  for (float v : values) sum += double(v);
+  if (listed)
+    for (size_t i : *listed) sum += double(values[i]);
+  else
+    for (float v : values) sum += double(v);
   return std::isfinite(sum);
 }
 
@@ -223,7 +226,10 @@ FitLoopReport fit_to_views(Fittable& model, const std::vector<FitView>& train,
       model.backward(d_render, gradients);
     }
     ++step;
-    if (!std::isfinite(loss) || !all_finite(gradients)) {
+    // A Fittable that lists what its views touched gets a step over just those (the same step:
+    // the optimiser leaves zero gradients alone).
+    const std::vector<size_t>* touched = o.sparse_adam ? model.touched_parameters() : nullptr;
+    if (!std::isfinite(loss) || !all_finite(gradients, touched)) {
       report.stopped_on_nan = true;
       char text[400];
       std::snprintf(text, sizeof text,
@@ -240,7 +246,12 @@ FitLoopReport fit_to_views(Fittable& model, const std::vector<FitView>& train,
       --step;
       break;
     }
-    adam.step(model.parameters().data(), gradients.data(), ranges);
+    // parameters() once a step: it tells the Fittable its buffer is being written.
+    std::vector<float>& parameters = model.parameters();
+    if (touched)
+      adam.step_listed(parameters.data(), gradients.data(), *touched, ranges);
+    else
+      adam.step(parameters.data(), gradients.data(), ranges);
     const std::vector<long> remap = model.after_step(step);
     if (!remap.empty()) {
       n = model.parameters().size();
@@ -248,7 +259,7 @@ FitLoopReport fit_to_views(Fittable& model, const std::vector<FitView>& train,
         throw std::logic_error("Fittable::after_step: the remap does not cover the parameters");
       adam.remap(remap, o.sparse_adam ? n : 0);
       gradients.assign(n, 0.0f);
-    } else if (model.parameters().size() != n) {
+    } else if (parameters.size() != n) {
       throw std::logic_error("Fittable::after_step resized the parameters without a remap");
     }
     fit_seconds += seconds_since(step_start);

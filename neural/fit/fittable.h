@@ -26,8 +26,9 @@ class Fittable {
  public:
   virtual ~Fittable() = default;
 
-  // The flat parameter buffer the optimiser updates in place; its size may change only inside
-  // after_step (densification), never between forward and backward.
+  // The flat parameter buffer the optimiser updates in place (the same vector every call; a
+  // call says the caller may write it); its size may change only inside after_step
+  // (densification), never between forward and backward.
   virtual std::vector<float>& parameters() = 0;
   // Ranges of parameters() with their learning rates; they tile [0, parameters().size()).
   virtual std::vector<ParameterGroup> groups() const = 0;
@@ -38,6 +39,14 @@ class Fittable {
   // For the last forward(): adds dL/d(parameter) to `gradients` (parameters().size() floats),
   // given dL/d(r, g, b, a) of each rendered pixel.
   virtual void backward(const Image& dL_dimage, std::vector<float>& gradients) = 0;
+
+  // Optional, for representations whose views each touch a small part of a large buffer (shell
+  // textures): the indices of the parameters whose gradients the backward() calls since the
+  // last after_step() may have made non-zero (no repeats), or nullptr (the default: any may).
+  // When the loop takes the list it reads, updates and clears only those gradients and changes
+  // only those parameters before the next after_step(); its optimiser is sparse, so the step is
+  // the one a whole-buffer step would take.
+  virtual const std::vector<size_t>* touched_parameters() { return nullptr; }
 
   // Called after every optimiser step (1-based `step`): project parameters back to their
   // domain (clamp, normalise). May densify or prune: then it resizes parameters() and returns

@@ -38,6 +38,13 @@ class Adam {
   // are left alone and their gradients are not read. Ranges must not overlap.
   void step(float* params, float* gradients, const std::vector<Range>& ranges);
 
+  // One update (one step count) of only the parameters `indices` lists (no repeats; each inside
+  // one of `ranges` and below sparse_end; one outside every range is left alone): exactly what
+  // step(params, gradients, ranges) does to them, for the case where every other gradient is
+  // zero, so that a step costs what it touches. Their gradients are zeroed.
+  void step_listed(float* params, float* gradients, const std::vector<size_t>& indices,
+                   const std::vector<Range>& ranges);
+
   // Rebuilds the moments after the parameter buffer was re-laid out (densification, pruning):
   // new parameter i inherits the moments of old parameter new_to_old[i], or fresh zero moments
   // where it is -1. `sparse_end` becomes the new sparse boundary. Throws std::invalid_argument

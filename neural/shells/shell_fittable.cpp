@@ -48,18 +48,26 @@ std::vector<ParameterGroup> ShellFittable::groups() const {
           ParameterGroup{"alpha_logits", 3 * n, 4 * n, rates_.alpha}};
 }
 
-void ShellFittable::update_textures() const {
-  if (!textures_stale_) return;
+void ShellFittable::update_texel(size_t j) const {
   const size_t n = shells_.shell_count() * texels_;
-  parallel_for(n, 4096, [&](size_t begin, size_t end) {
-    for (size_t j = begin; j < end; ++j) {
-      const float a = sigmoid(params_[3 * n + j]);
-      const vec3 straight(params_[3 * j], params_[3 * j + 1], params_[3 * j + 2]);
-      shells_.textures[j / texels_].pixels[j % texels_] =
-          vec4(glm::clamp(straight, vec3(0.0f), vec3(1.0f)) * a, a);
-    }
-  });
+  const float a = sigmoid(params_[3 * n + j]);
+  const vec3 straight(params_[3 * j], params_[3 * j + 1], params_[3 * j + 2]);
+  shells_.textures[j / texels_].pixels[j % texels_] =
+      vec4(glm::clamp(straight, vec3(0.0f), vec3(1.0f)) * a, a);
+}
+
+void ShellFittable::update_textures() const {
+  if (textures_stale_) {
+    parallel_for(shells_.shell_count() * texels_, 4096, [&](size_t begin, size_t end) {
+      for (size_t j = begin; j < end; ++j) update_texel(j);
+    });
+  } else if (!stale_texels_.empty()) {
+    parallel_for(stale_texels_.size(), 4096, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) update_texel(stale_texels_[i]);
+    });
+  }
   textures_stale_ = false;
+  stale_texels_.clear();
 }
 
 const ShellVolume& ShellFittable::shells() const {
@@ -75,13 +83,33 @@ const Image& ShellFittable::forward(const Camera& camera) {
 
 void ShellFittable::backward(const Image& dL_dimage, std::vector<float>& gradients) {
   update_textures();
-  std::fill(texel_gradients_.begin(), texel_gradients_.end(), vec4(0.0f));
-  shells_backward(shells_, trace_, dL_dimage, texel_gradients_);
   const size_t n = shells_.shell_count() * texels_;
-  parallel_for(n, 4096, [&](size_t begin, size_t end) {
-    for (size_t j = begin; j < end; ++j) {
+  if (texel_gradients_.size() != n) texel_gradients_.assign(n, vec4(0.0f));
+  if (touched_bits_.size() != (n + 63) / 64) touched_bits_.assign((n + 63) / 64, 0u);
+  shells_backward(shells_, trace_, dL_dimage, texel_gradients_);
+  // The texels this view sampled join the step's set; the list is rebuilt in ascending order
+  // (memory order: the step then walks its parameters and moments nearly sequentially).
+  const int tw = shells_.texture_width(), th = shells_.texture_height();
+  for (const ShellFragment& f : trace_.fragments) {
+    int index[4];
+    float weight[4];
+    bilinear_taps(tw, th, f.u, f.v, index, weight);
+    for (int k = 0; k < 4; ++k) {
+      const size_t j = f.shell * texels_ + size_t(index[k]);
+      touched_bits_[j >> 6] |= uint64_t(1) << (j & 63);
+    }
+  }
+  step_texels_.clear();
+  for (size_t w = 0; w < touched_bits_.size(); ++w)
+    for (uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1)
+      step_texels_.push_back(64 * w + size_t(__builtin_ctzll(bits)));
+  // Their texel gradients become parameter gradients and are cleared; no other texel has one.
+  parallel_for(step_texels_.size(), 4096, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const size_t j = step_texels_[i];
       const vec4 g = texel_gradients_[j];
       if (g == vec4(0.0f)) continue;  // untouched texels keep an exactly zero gradient
+      texel_gradients_[j] = vec4(0.0f);
       const float a = sigmoid(params_[3 * n + j]);
       const vec3 straight = glm::clamp(vec3(params_[3 * j], params_[3 * j + 1], params_[3 * j + 2]),
                                        vec3(0.0f), vec3(1.0f));
@@ -94,12 +122,39 @@ void ShellFittable::backward(const Image& dL_dimage, std::vector<float>& gradien
   });
 }
 
+const std::vector<size_t>* ShellFittable::touched_parameters() {
+  const size_t n = shells_.shell_count() * texels_;
+  step_parameters_.resize(4 * step_texels_.size());
+  for (size_t i = 0; i < step_texels_.size(); ++i) {
+    const size_t j = step_texels_[i];
+    step_parameters_[4 * i + 0] = 3 * j;
+    step_parameters_[4 * i + 1] = 3 * j + 1;
+    step_parameters_[4 * i + 2] = 3 * j + 2;
+    step_parameters_[4 * i + 3] = 3 * n + j;
+  }
+  listed_step_ = true;
+  return &step_parameters_;
+}
+
 std::vector<long> ShellFittable::after_step(int step) {
   (void)step;
   const size_t n = shells_.shell_count() * texels_;
-  for (size_t i = 0; i < 3 * n; ++i) params_[i] = std::clamp(params_[i], 0.0f, 1.0f);
-  for (size_t i = 3 * n; i < 4 * n; ++i) params_[i] = std::clamp(params_[i], -12.0f, 12.0f);
-  textures_stale_ = true;
+  auto clamp_texel = [&](size_t j) {
+    for (size_t c = 0; c < 3; ++c) params_[3 * j + c] = std::clamp(params_[3 * j + c], 0.0f, 1.0f);
+    params_[3 * n + j] = std::clamp(params_[3 * n + j], -12.0f, 12.0f);
+  };
+  if (listed_step_) {
+    // Only the listed texels' parameters moved: clamp and refresh just those.
+    for (size_t j : step_texels_) clamp_texel(j);
+    textures_stale_ = false;  // parameters() marked all stale; only these are
+    stale_texels_ = step_texels_;
+  } else {
+    for (size_t j = 0; j < n; ++j) clamp_texel(j);
+    textures_stale_ = true;
+  }
+  listed_step_ = false;
+  step_texels_.clear();
+  std::fill(touched_bits_.begin(), touched_bits_.end(), uint64_t(0));
   return {};
 }
 

@@ -5,6 +5,7 @@
 // The renderer samples premultiplied texels (r a, g a, b a, a), as the file and every renderer do.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ class ShellFittable : public Fittable {
   std::vector<ParameterGroup> groups() const override;
   const Image& forward(const Camera& camera) override;
   void backward(const Image& dL_dimage, std::vector<float>& gradients) override;
+  // The texels the step's views sampled (through the trace's bilinear taps), as parameters.
+  const std::vector<size_t>* touched_parameters() override;
   std::vector<long> after_step(int step) override;
   void save(const std::string& path) const override;  // a shells folder (shells_io.h)
   std::string describe() const override;
@@ -38,15 +41,21 @@ class ShellFittable : public Fittable {
 
  private:
   void update_textures() const;  // params -> premultiplied textures, when stale
+  void update_texel(size_t j) const;
 
   mutable ShellVolume shells_;
   ShellFitRates rates_;
-  size_t texels_ = 0;          // per shell
-  std::vector<float> params_;  // 3 colours per texel, then 1 alpha logit per texel
-  mutable bool textures_stale_ = false;
+  size_t texels_ = 0;                         // per shell
+  std::vector<float> params_;                 // 3 colours per texel, then 1 alpha logit per texel
+  mutable bool textures_stale_ = false;       // every texel may differ from params_
+  mutable std::vector<size_t> stale_texels_;  // or only these (a listed step changed them)
   RenderOutput last_;
   ShellRenderTrace trace_;
-  std::vector<vec4> texel_gradients_;
+  std::vector<vec4> texel_gradients_;    // zero but for the step's texels
+  std::vector<uint64_t> touched_bits_;   // per texel (all shells): touched in this step
+  std::vector<size_t> step_texels_;      // the same texels, ascending
+  std::vector<size_t> step_parameters_;  // their parameters, for touched_parameters()
+  bool listed_step_ = false;             // the loop took the list: only those parameters moved
 };
 
 }  // namespace strata
