@@ -77,12 +77,7 @@ void print_report(const GaussianRunReport& r, const std::string& out) {
       "wrote %s\n",
       f.stopped ? "interrupted after" : "fitted", f.steps, f.seconds, r.steps_per_second, r.seeded,
       r.gaussians, f.final_train_psnr, out.c_str());
-  if (!f.curve.empty()) {
-    std::printf("held-out PSNR against fitting time:\n  %9s %7s %9s %7s\n", "seconds", "step",
-                "PSNR dB", "SSIM");
-    for (const FitCurvePoint& p : f.curve)
-      std::printf("  %9.1f %7d %9.2f %7.4f\n", p.seconds, p.step, p.psnr, p.ssim);
-  }
+  print_fit_curve(f.curve);
   if (!f.held_out.empty())
     std::printf("held-out views (over white):\n%s\n", held_out_table(r).c_str());
   std::fflush(stdout);

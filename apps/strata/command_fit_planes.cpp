@@ -26,6 +26,7 @@ void print_planes_report(const PlanesRunReport& r, const std::string& out) {
               f.steps, f.seconds, f.final_loss, f.final_train_psnr, out.c_str(), r.planes);
   if (r.structural_planes > 0) std::printf(", %d structural", r.structural_planes);
   std::printf(")\n");
+  print_fit_curve(f.curve);
   if (f.held_out.empty()) {
     std::printf("no held-out views to score\n");
     return;

@@ -26,6 +26,7 @@ void print_report(const ShellRunReport& r, const std::string& out) {
   std::printf("%s\n", r.summary.c_str());
   std::printf("fitted %d steps in %.1f s: loss %.5f, training PSNR %.2f dB; wrote %s\n", f.steps,
               f.seconds, f.final_loss, f.final_train_psnr, out.c_str());
+  print_fit_curve(f.curve);
   if (f.held_out.empty()) {
     std::printf("no held-out views to score\n");
     return;

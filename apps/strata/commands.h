@@ -3,8 +3,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "neural/fit/fit_loop.h"
 
 namespace strata {
 struct GaussianConvertOptions;
@@ -18,6 +22,15 @@ template <typename T>
 void read_option_by_name(CLI::App* c, const std::string& name, T& value) {
   const CLI::Option* option = c->get_option_no_throw(name);
   if (option && option->count() > 0) value = option->as<T>();
+}
+
+// Prints the held-out scores of --eval-every (seconds, step, PSNR, SSIM), if there are any.
+inline void print_fit_curve(const std::vector<FitCurvePoint>& curve) {
+  if (curve.empty()) return;
+  std::printf("held-out PSNR against fitting time:\n  %9s %7s %9s %7s\n", "seconds", "step",
+              "PSNR dB", "SSIM");
+  for (const FitCurvePoint& p : curve)
+    std::printf("  %9.1f %7d %9.2f %7.4f\n", p.seconds, p.step, p.psnr, p.ssim);
 }
 
 void add_info_command(CLI::App& app);     // strata info PATH | --devices

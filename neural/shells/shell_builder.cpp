@@ -73,7 +73,7 @@ ShellVolume build_shells(TriangleMesh base, const ShellBuildOptions& options,
   if (!base.has_uvs()) {
     UvAtlasOptions atlas_options;
     atlas_options.atlas_size = std::max(options.texture_size, 16);
-    atlas_options.padding = std::max(2, options.texture_size / 256);
+    atlas_options.padding = std::max(1, options.atlas_padding);
     base = build_uv_atlas(base, atlas_options).mesh;
   }
   base.normals = smoothed_shell_normals(base, options.normal_smoothing);

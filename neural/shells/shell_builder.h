@@ -15,7 +15,11 @@ struct ShellBuildOptions {
   int shells = 8;            // K >= 1
   float thickness = 0.0f;    // d: offsets span [-d, +d], metres; 0: 1% of the mesh's
                              // bounding-box diagonal
-  int texture_size = 512;    // texels a side of every shell texture, 16..8192
+  int texture_size = 1024;   // texels a side of every shell texture, 16..8192
+  int atlas_padding = 2;     // texels between UV charts when an atlas is made: the renderers
+                             // sample bilinearly (no mipmaps), so 2 keep every chart's samples
+                             // its own, and the texels go to the surface (4 left 94% of a
+                             // 1024² atlas of a field's surface empty)
   int normal_smoothing = 3;  // Laplacian smoothing passes over the welded vertex normals
   vec4 initial_texel{0.5f, 0.5f, 0.5f, 0.05f};  // straight RGBA every texel starts with
 };

@@ -19,6 +19,7 @@ ShellVolume shells_from_field(const RadianceField& field, const std::optional<Tr
     int atlas = 16;
     while (atlas < build.texture_size) atlas *= 2;
     mesh_options.texture_size = atlas;
+    mesh_options.dilate = build.atlas_padding;  // the atlas padding (its texture is not used)
     mesh_options.progress = options.bake.progress;
     mesh = mesh_from_field(field, mesh_options, source).mesh;
     if (build.thickness == 0.0f) {

@@ -15,10 +15,10 @@
 namespace strata {
 
 struct ShellsFromFieldOptions {
-  ShellBuildOptions build;          // shells, thickness (0: 1.5 grid cells of the mesh), texels
-  int mesh_resolution = 128;        // marching-cubes grid nodes along the longest side
-  float density_threshold = 10.0f;  // density (1/metres) of the base surface
-  size_t target_triangles = 20000;  // simplification target (0: none)
+  ShellBuildOptions build;           // shells, thickness (0: 1.5 grid cells of the mesh), texels
+  int mesh_resolution = 128;         // marching-cubes grid nodes along the longest side
+  float density_threshold = 10.0f;   // density (1/metres) of the base surface
+  size_t target_triangles = 100000;  // simplification target (0: none)
   ShellBakeOptions bake;
 };
 
