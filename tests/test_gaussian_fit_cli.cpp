@@ -112,6 +112,13 @@ TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own phot
   CHECK(wrong.exit_code == 2);
   CHECK_THAT(wrong.output, Catch::Contains("blobs.ply") && Catch::Contains("--bake"));
   CHECK_FALSE(fs::exists(dir + "/w"));
+  // Field views without a field to render them.
+  const Run no_field = run_strata("fit shells " + dir + "/data --mesh " + dir +
+                                  "/shells/base.obj --field-views 3 --out " + dir + "/w");
+  INFO(no_field.output);
+  CHECK(no_field.exit_code == 2);
+  CHECK_THAT(no_field.output, Catch::Contains("--field-views"));
+  CHECK_FALSE(fs::exists(dir + "/w"));
 }
 
 TEST_CASE("strata fit gaussians and convert --to gaussians on a tiny dataset",

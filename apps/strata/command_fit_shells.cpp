@@ -145,6 +145,8 @@ void register_fit_shells(CLI::App& fit) {
     if (run.mesh.empty() && run.bake_field.empty())
       throw InputError("", "--mesh", "expected a base mesh (.obj, .glb, .gltf) or --bake FIELD");
     if (run.field_views < 0) throw InputError("", "--field-views", "expected a count >= 0");
+    if (run.field_views > 0 && run.bake_field.empty())
+      throw InputError("", "--field-views", "renders a field: give it with --bake FIELD");
     print_report(run_shells_fit(run), run.out);
   });
 }
