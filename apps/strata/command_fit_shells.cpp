@@ -98,6 +98,8 @@ void finish_options(ShellRunOptions& o, int threads) {
   if (threads < 0) throw InputError("", "--threads", "expected a count >= 1");
   if (threads > 0) set_thread_count(threads);
   if (o.downscale < 1) throw InputError("", "--downscale", "expected an integer >= 1");
+  if (!(o.view_scale > 0.0f && o.view_scale <= 8.0f))
+    throw InputError("", "--view-scale", "expected a factor in (0, 8]");
   o.loop.loss = FitLoss::kL2;
   o.loop.background = vec3(1.0f);   // scores as the NeRF papers: over white
   o.loop.random_background = true;  // transparent targets then constrain alpha
@@ -156,6 +158,9 @@ ShellConvertCli add_convert_shells_options(CLI::App* convert) {
   add_shell_options(convert, args.get());
   convert->add_flag("--no-bake", args->no_bake,
                     "shells: start from grey texels instead of the field's bake");
+  convert->add_option("--view-scale", args->run.view_scale,
+                      "shells: render the teacher views at this times the cameras' resolution")
+      ->capture_default_str();
   return ShellConvertCli{args};
 }
 

@@ -102,6 +102,10 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
           cameras_around(train_cameras, o.views - int(cameras.size()), 0.3f, o.loop.seed);
       cameras.insert(cameras.end(), around.begin(), around.end());
     }
+    if (o.view_scale != 1.0f)
+      for (Camera& c : cameras)
+        c = c.resized(std::max(1, int(std::lround(float(c.width) * o.view_scale))),
+                      std::max(1, int(std::lround(float(c.height) * o.view_scale))));
     train = teacher_views(teacher, cameras, "teacher", o.progress);
   } else {
     train = dataset_views(dataset.train, o.progress);

@@ -147,7 +147,7 @@ std::vector<long> ShellFittable::after_step(int step) {
     // Only the listed texels' parameters moved: clamp and refresh just those.
     for (size_t j : step_texels_) clamp_texel(j);
     textures_stale_ = false;  // parameters() marked all stale; only these are
-    stale_texels_ = step_texels_;
+    stale_texels_.insert(stale_texels_.end(), step_texels_.begin(), step_texels_.end());
   } else {
     for (size_t j = 0; j < n; ++j) clamp_texel(j);
     textures_stale_ = true;
