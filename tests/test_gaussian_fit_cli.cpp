@@ -112,6 +112,20 @@ TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own phot
   CHECK(wrong.exit_code == 2);
   CHECK_THAT(wrong.output, Catch::Contains("blobs.ply") && Catch::Contains("--bake"));
   CHECK_FALSE(fs::exists(dir + "/w"));
+  // Converting the field: its views at twice the cameras' resolution; a scale of 0 is refused.
+  const Run scaled =
+      run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
+                 "/data --views 8 --view-scale 2 --mesh-resolution 32 --target-triangles 0 "
+                 "--shells 2 --texture-size 64 --steps 3 --out " +
+                 dir + "/scaled");
+  INFO(scaled.output);
+  CHECK(scaled.exit_code == 0);
+  CHECK_THAT(scaled.output, Catch::Contains("8 teacher views at 64x64"));
+  const Run zero = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
+                              "/data --view-scale 0 --out " + dir + "/w");
+  CHECK(zero.exit_code == 2);
+  CHECK_THAT(zero.output, Catch::Contains("--view-scale"));
+  CHECK_FALSE(fs::exists(dir + "/w"));
   // Field views without a field to render them.
   const Run no_field = run_strata("fit shells " + dir + "/data --mesh " + dir +
                                   "/shells/base.obj --field-views 3 --out " + dir + "/w");
