@@ -28,8 +28,9 @@ struct ShellRunOptions {
   int test_every = 8;             // split rule for single-file datasets
   int views = 100;                // convert: teacher views
   int view_size = 256;            // convert without a dataset: teacher views' side, pixels
-  float view_scale = 1.0f;        // convert: teacher views rendered at this times the cameras'
-                                  // resolution (more texels seen per view)
+  float view_scale = 2.0f;        // convert: teacher views rendered at this times the cameras'
+                                  // resolution: a view then constrains 4x the texels (on
+                                  // nerf_toys the best shells: docs/QUALITY.md)
   ShellsFromFieldOptions shells;  // shells, thickness, texture size, field mesh and bake options
   bool bake = true;               // convert from one radiance field: start from the bake
   float color_learning_rate = 0.02f;  // Adam step of the straight colours
