@@ -158,8 +158,9 @@ ShellConvertCli add_convert_shells_options(CLI::App* convert) {
   add_shell_options(convert, args.get());
   convert->add_flag("--no-bake", args->no_bake,
                     "shells: start from grey texels instead of the field's bake");
-  convert->add_option("--view-scale", args->run.view_scale,
-                      "shells: render the teacher views at this times the cameras' resolution")
+  convert
+      ->add_option("--view-scale", args->run.view_scale,
+                   "shells: render the teacher views at this times the cameras' resolution")
       ->capture_default_str();
   return ShellConvertCli{args};
 }
@@ -174,17 +175,7 @@ void run_convert_to_shells(CLI::App* convert, const ShellConvertCli& cli, const 
   read_option_by_name(convert, "--shells", o.shells.build.shells);
   read_option_by_name(convert, "--thickness", o.shells.build.thickness);
   read_option_by_name(convert, "--texture-size", o.shells.build.texture_size);
-  read_option_by_name(convert, "--data", o.data);
-  read_option_by_name(convert, "--downscale", o.downscale);
-  read_option_by_name(convert, "--test-every", o.test_every);
-  read_option_by_name(convert, "--views", o.views);
-  read_option_by_name(convert, "--steps", o.loop.steps);
-  read_option_by_name(convert, "--minutes", o.loop.minutes);
-  read_option_by_name(convert, "--seed", o.loop.seed);
-  read_option_by_name(convert, "--checkpoint-every", o.loop.checkpoint_every);
-  read_option_by_name(convert, "--eval-every", o.loop.eval_every);
-  read_option_by_name(convert, "--color-lr", o.color_learning_rate);
-  read_option_by_name(convert, "--alpha-lr", o.alpha_learning_rate);
+  read_shared_convert_options(convert, o);
   int threads = a.threads;
   read_option_by_name(convert, "--threads", threads);
   o.bake = !a.no_bake;

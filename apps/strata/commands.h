@@ -24,6 +24,23 @@ void read_option_by_name(CLI::App* c, const std::string& name, T& value) {
   if (option && option->count() > 0) value = option->as<T>();
 }
 
+// Reads back the options the planes and shells kinds of `convert` share (dataset, split, teacher
+// views, the fitting loop's length, seed, checkpoints and scores, learning rates) into `o`.
+template <typename RunOptions>
+void read_shared_convert_options(CLI::App* c, RunOptions& o) {
+  read_option_by_name(c, "--data", o.data);
+  read_option_by_name(c, "--downscale", o.downscale);
+  read_option_by_name(c, "--test-every", o.test_every);
+  read_option_by_name(c, "--views", o.views);
+  read_option_by_name(c, "--steps", o.loop.steps);
+  read_option_by_name(c, "--minutes", o.loop.minutes);
+  read_option_by_name(c, "--seed", o.loop.seed);
+  read_option_by_name(c, "--checkpoint-every", o.loop.checkpoint_every);
+  read_option_by_name(c, "--eval-every", o.loop.eval_every);
+  read_option_by_name(c, "--color-lr", o.color_learning_rate);
+  read_option_by_name(c, "--alpha-lr", o.alpha_learning_rate);
+}
+
 // Prints the held-out scores of --eval-every (seconds, step, PSNR, SSIM), if there are any.
 inline void print_fit_curve(const std::vector<FitCurvePoint>& curve) {
   if (curve.empty()) return;
