@@ -16,6 +16,7 @@
 #include "neural/field/field_render.h"
 #include "neural/gaussians/gaussian_io.h"
 #include "neural/gaussians/gaussian_render.h"
+#include "neural/shells/shells_io.h"
 #include "tests/test_support.h"
 
 using namespace strata;
@@ -121,6 +122,21 @@ TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own phot
   INFO(scaled.output);
   CHECK(scaled.exit_code == 0);
   CHECK_THAT(scaled.output, Catch::Contains("8 teacher views at 64x64"));
+  // --outer-fraction: the outermost shell a third as far out as the innermost is in.
+  const Run third = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
+                               "/data --views 4 --mesh-resolution 32 --target-triangles 0 "
+                               "--shells 2 --texture-size 64 --steps 1 --outer-fraction 0.3333 "
+                               "--out " +
+                               dir + "/third");
+  INFO(third.output);
+  REQUIRE(third.exit_code == 0);
+  const ShellVolume third_shells = load_shell_volume(dir + "/third");
+  REQUIRE(third_shells.offsets.size() == 2);
+  CHECK(third_shells.offsets[1] == Approx(-third_shells.offsets[0] / 3.0f).epsilon(1e-3));
+  const Run outer = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
+                               "/data --outer-fraction 7 --out " + dir + "/w");
+  CHECK(outer.exit_code == 2);
+  CHECK_THAT(outer.output, Catch::Contains("--outer-fraction"));
   const Run zero = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
                               "/data --view-scale 0 --out " + dir + "/w");
   CHECK(zero.exit_code == 2);

@@ -397,7 +397,7 @@ TEST_CASE("building shells repairs or rejects bad meshes and makes UVs when miss
     CHECK(shells.base.has_uvs());
     CHECK(shells.offsets.size() == 4);
     CHECK(shells.offsets.front() == Approx(-0.01f * std::sqrt(12.0f)).epsilon(1e-3));
-    CHECK(shells.offsets.back() == Approx(-shells.offsets.front()));
+    CHECK(shells.offsets.back() == Approx(-shells.offsets.front()));  // symmetric around a mesh
     const RenderOutput out = render_shells(shells, front_camera(32, 32));
     CHECK(out.color.at(16, 16).a > 0.0f);
   }
@@ -424,9 +424,22 @@ TEST_CASE("building shells repairs or rejects bad meshes and makes UVs when miss
     const ShellVolume shells = build_shells(mesh, options, "fan.obj");
     CHECK(shells.base.triangle_count() == 3);
   }
+  SECTION("an outer fraction puts the shells evenly from -d to +fraction d") {
+    options.thickness = 0.3f;
+    options.outer_fraction = 1.0f / 3.0f;
+    const ShellVolume shells = build_shells(test::uv_sphere(4, 8), options, "sphere.obj");
+    REQUIRE(shells.offsets.size() == 4);
+    CHECK(shells.offsets[0] == Approx(-0.3f));
+    CHECK(shells.offsets[1] == Approx(-0.3f + 0.4f / 3.0f));
+    CHECK(shells.offsets[3] == Approx(0.1f));
+  }
   SECTION("bad options") {
     options.shells = 0;
     REQUIRE_THROWS_WITH(build_shells(test::uv_sphere(4, 8), options, "x.obj"), Contains("shells"));
+    options.shells = 4;
+    options.outer_fraction = 5.0f;
+    REQUIRE_THROWS_WITH(build_shells(test::uv_sphere(4, 8), options, "x.obj"),
+                        Contains("outer_fraction"));
   }
 }
 

@@ -80,6 +80,9 @@ void add_shell_options(CLI::App* c, ShellArgs* a) {
   option("--shells", o.shells.build.shells, "Shells (K) around the base mesh");
   option("--thickness", o.shells.build.thickness,
          "Shells span [-d, +d] along the normals, metres (0: automatic)");
+  option("--outer-fraction", o.shells.build.outer_fraction,
+         "The outermost shell at +F times the thickness (0..4; 1: symmetric; below 1: more "
+         "shells inside the surface)");
   option("--texture-size", o.shells.build.texture_size, "Texels a side of each shell texture");
   option("--mesh-resolution", o.shells.mesh_resolution,
          "Field surface: marching-cubes nodes along the longest side");
@@ -98,6 +101,9 @@ void finish_options(ShellRunOptions& o, int threads) {
   if (threads < 0) throw InputError("", "--threads", "expected a count >= 1");
   if (threads > 0) set_thread_count(threads);
   if (o.downscale < 1) throw InputError("", "--downscale", "expected an integer >= 1");
+  const float outer = o.shells.build.outer_fraction;
+  if (!(outer >= 0.0f && outer <= 4.0f))
+    throw InputError("", "--outer-fraction", "expected a fraction of the thickness in 0..4");
   if (!(o.view_scale > 0.0f && o.view_scale <= 8.0f))
     throw InputError("", "--view-scale", "expected a factor in (0, 8]");
   o.loop.loss = FitLoss::kL2;

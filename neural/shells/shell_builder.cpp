@@ -12,11 +12,12 @@
 
 namespace strata {
 
-std::vector<float> shell_offsets(int shells, float thickness) {
+std::vector<float> shell_offsets(int shells, float thickness, float outer_fraction) {
   std::vector<float> offsets(size_t(std::max(shells, 1)), 0.0f);
+  const float span = (1.0f + outer_fraction) * thickness;
   if (shells > 1)
     for (int k = 0; k < shells; ++k)
-      offsets[size_t(k)] = -thickness + 2.0f * thickness * float(k) / float(shells - 1);
+      offsets[size_t(k)] = -thickness + span * float(k) / float(shells - 1);
   return offsets;
 }
 
@@ -64,6 +65,8 @@ ShellVolume build_shells(TriangleMesh base, const ShellBuildOptions& options,
                      "expected 1..64 shells, found " + std::to_string(options.shells));
   if (!(options.thickness >= 0.0f) || !std::isfinite(options.thickness))
     throw InputError(source, "thickness", "expected a finite thickness >= 0 (metres)");
+  if (!(options.outer_fraction >= 0.0f && options.outer_fraction <= 4.0f))
+    throw InputError(source, "outer_fraction", "expected a fraction of the thickness in 0..4");
   if (options.texture_size < 16 || options.texture_size > 8192)
     throw InputError(source, "texture_size",
                      "expected 16..8192 texels, found " + std::to_string(options.texture_size));
@@ -81,7 +84,7 @@ ShellVolume build_shells(TriangleMesh base, const ShellBuildOptions& options,
   shells.base = std::move(base);
   float thickness = options.thickness;
   if (thickness == 0.0f) thickness = 0.01f * glm::length(shells.base.bounds().extent());
-  shells.offsets = shell_offsets(options.shells, thickness);
+  shells.offsets = shell_offsets(options.shells, thickness, options.outer_fraction);
   const vec4 straight = glm::clamp(options.initial_texel, vec4(0.0f), vec4(1.0f));
   const vec4 texel(vec3(straight) * straight.a, straight.a);
   shells.textures.assign(size_t(options.shells),

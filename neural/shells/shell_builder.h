@@ -1,7 +1,8 @@
 // Building a ShellVolume around a base mesh: the mesh is checked and repaired, given a UV atlas
 // when it has none, given smooth welded normals (so shells do not tear at UV seams) that are
 // further smoothed over the surface (so shells offset along them do not fold over themselves at
-// sharp edges), and K shells are placed at even offsets between -thickness and +thickness.
+// sharp edges), and K shells are placed at even offsets between -thickness and
+// +outer_fraction * thickness.
 #pragma once
 
 #include <string>
@@ -12,20 +13,22 @@
 namespace strata {
 
 struct ShellBuildOptions {
-  int shells = 8;            // K >= 1
-  float thickness = 0.0f;    // d: offsets span [-d, +d], metres; 0: 1% of the mesh's
-                             // bounding-box diagonal
-  int texture_size = 1024;   // texels a side of every shell texture, 16..8192
-  int atlas_padding = 2;     // texels between UV charts when an atlas is made: the renderers
-                             // sample bilinearly (no mipmaps), so 2 keep every chart's samples
-                             // its own, and the texels go to the surface (4 left 94% of a
-                             // 1024² atlas of a field's surface empty)
-  int normal_smoothing = 3;  // Laplacian smoothing passes over the welded vertex normals
+  int shells = 8;               // K >= 1
+  float thickness = 0.0f;       // d: offsets span [-d, +outer_fraction d], metres; 0: 1% of the
+                                // mesh's bounding-box diagonal
+  float outer_fraction = 1.0f;  // the outermost shell sits at +outer_fraction d (0..4; 1:
+                                // symmetric; below 1 puts more shells inside the surface)
+  int texture_size = 1024;      // texels a side of every shell texture, 16..8192
+  int atlas_padding = 2;        // texels between UV charts when an atlas is made: the renderers
+                                // sample bilinearly (no mipmaps), so 2 keep every chart's samples
+                                // its own, and the texels go to the surface (4 left 94% of a
+                                // 1024² atlas of a field's surface empty)
+  int normal_smoothing = 3;     // Laplacian smoothing passes over the welded vertex normals
   vec4 initial_texel{0.5f, 0.5f, 0.5f, 0.05f};  // straight RGBA every texel starts with
 };
 
-// The K offsets of `options` (ascending; {0} for one shell).
-std::vector<float> shell_offsets(int shells, float thickness);
+// K offsets evenly from -thickness to +outer_fraction * thickness (ascending; {0} for one shell).
+std::vector<float> shell_offsets(int shells, float thickness, float outer_fraction = 1.0f);
 
 // Builds shells around `base` (item space, metres). Repairs the mesh (mesh_repair.h: degenerate
 // triangles and unused vertices removed with a warning), makes a UV atlas when it has no UVs.
