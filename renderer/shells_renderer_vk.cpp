@@ -155,9 +155,14 @@ void ShellsRendererVk::set_shells(const ShellVolume& shells) {
   std::vector<uint32_t> texel_data(texels, 0u);
   for (size_t s = 0; s < k; ++s)
     for (size_t i = 0; i < size_t(w) * size_t(h); ++i) {
+      // Straight colour, premultiplied by the shader: the 8 bits then hold what a shells PNG
+      // holds (premultiplied 8-bit texels lose the colour of faint ones, which many overlapping
+      // shells add up: 2 dB against the CPU on a fitted 16-shell volume).
       const vec4 c = shells.textures[s].pixels[i];
+      const vec3 straight = c.a > 0.0f ? vec3(c) / c.a : vec3(0.0f);
       texel_data[s * size_t(w) * size_t(h) + i] =
-          to_unorm8(c.r) | to_unorm8(c.g) << 8 | to_unorm8(c.b) << 16 | to_unorm8(c.a) << 24;
+          to_unorm8(straight.r) | to_unorm8(straight.g) << 8 | to_unorm8(straight.b) << 16 |
+          to_unorm8(c.a) << 24;
     }
   std::vector<float> offset_data(std::max<size_t>(k, 1), 0.0f);
   for (size_t s = 0; s < k; ++s) offset_data[s] = shells.offsets[s];

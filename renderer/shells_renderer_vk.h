@@ -4,7 +4,8 @@
 // to back with bilinear texel samples. Four compute passes per frame (shaders/shells_*.comp):
 // bin triangles into 16x16 tiles, scan the counts, fill the tile lists, and rasterise and
 // composite each tile (see shells_raster.comp for why not depth peeling). The mesh and RGBA8
-// premultiplied textures live on the device; per frame only push constants travel.
+// straight-alpha textures (premultiplied as sampled) live on the device; per frame only push
+// constants travel.
 #pragma once
 
 #include <cstdint>
@@ -72,7 +73,7 @@ class ShellsRendererVk {
   UniqueBufferView vertices_view_;
   BufferVk indices_;  // R32UI, 3 per base triangle
   UniqueBufferView indices_view_;
-  BufferVk textures_;  // RGBA8 premultiplied, shell after shell
+  BufferVk textures_;  // RGBA8, straight colour, shell after shell
   UniqueBufferView textures_view_;
   BufferVk offsets_;  // float per shell
   size_t base_triangles_ = 0;

@@ -50,8 +50,10 @@ float edge_function(vec2 a, vec2 b, vec2 p, out bool top_left) {
   return swap_ends ? -value : value;
 }
 
+// One texel, premultiplied (the buffer holds straight colour, as the shells' PNGs do).
 vec4 texel(uint shell, int x, int y, int width, int height) {
-  return texelFetch(textures, int(shell * uint(width * height) + uint(y * width + x)));
+  const vec4 t = texelFetch(textures, int(shell * uint(width * height) + uint(y * width + x)));
+  return vec4(t.rgb * t.a, t.a);
 }
 
 // Image::sample_bilinear on shell `shell`'s texture.

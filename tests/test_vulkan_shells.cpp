@@ -65,6 +65,29 @@ TEST_CASE("Vulkan shells match the CPU reference", "[vulkan_shells]") {
       CHECK(depth_agreement(cpu, gpu) > 0.99);
     }
   }
+  SECTION("many faint shells keep their colours (8-bit texels hold straight colour)") {
+    // What fitted shells look like: 16 shells, most texels nearly transparent. Texels with 8-bit
+    // values (as loaded from PNG), so the GPU holds exactly the CPU's texels; premultiplied 8-bit
+    // texels would round the colour of alpha 1/255..4/255 texels to a few levels.
+    std::vector<float> offsets;
+    for (int k = 0; k < 16; ++k) offsets.push_back(-0.15f + 0.02f * float(k));
+    ShellVolume shells = test::sphere_shells(offsets, std::vector<vec4>(16, vec4(1)), 32, 24, 48);
+    std::uniform_int_distribution<int> level(0, 255), faint(1, 4);
+    for (Image& t : shells.textures)
+      for (vec4& c : t.pixels) {
+        const float a = float(faint(rng)) / 255.0f;
+        c = vec4(vec3(float(level(rng)), float(level(rng)), float(level(rng))) / 255.0f * a, a);
+      }
+    renderer->set_scene(scene_of(shells));
+    const Camera camera =
+        Camera::pinhole_fov_y(160, 120, glm::radians(50.0f), look_at(vec3(0, 0, 4), vec3(0.0f)));
+    const RenderOutput cpu = render_shells(shells, camera);
+    const RenderOutput gpu = renderer->render(camera);
+    // (Premultiplied 8-bit texels: 56 dB; straight: the CPU's image to float rounding.)
+    const auto cmp = test::compare_images("vulkan_shells_faint", gpu.color, cpu.color, 80.0);
+    INFO(cmp.message);
+    CHECK(cmp.ok);
+  }
   SECTION("shared edges are drawn once and no covered pixel is skipped") {
     // One shell of alpha 0.3: a pixel that the tile lists or slice masks left a triangle out of
     // shows 0.3 (or 0), one drawn twice on a shared edge more than 0.51 = 1 - 0.7^2 (the margin
