@@ -13,9 +13,10 @@
 namespace strata {
 
 struct ShellBuildOptions {
-  int shells = 8;               // K >= 1
-  float thickness = 0.0f;       // d: offsets span [-d, +outer_fraction d], metres; 0: 1% of the
-                                // mesh's bounding-box diagonal
+  int shells = 16;         // K, 1..64 (nerf_toys: 16 beat 8 by 0.8 dB and 4 by 3.1: the shells must
+                           // lie close enough that a surface falls on one; docs/QUALITY.md)
+  float thickness = 0.0f;  // d: offsets span [-d, +outer_fraction d], metres; 0: 1% of the
+                           // mesh's bounding-box diagonal
   float outer_fraction = 1.0f;  // the outermost shell sits at +outer_fraction d (0..4; 1:
                                 // symmetric; below 1 puts more shells inside the surface)
   int texture_size = 1024;      // texels a side of every shell texture, 16..8192
