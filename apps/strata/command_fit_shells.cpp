@@ -107,7 +107,7 @@ void finish_options(ShellRunOptions& o, int threads) {
     throw InputError("", "--outer-fraction", "expected a fraction of the thickness in 0..4");
   if (!(o.view_scale > 0.0f && o.view_scale <= 8.0f))
     throw InputError("", "--view-scale", "expected a factor in (0, 8]");
-  // L2: 0.8 L1 + 0.2 D-SSIM gave +0.007 SSIM but -0.25 dB with 16 shells (docs/QUALITY.md).
+  // L2: 0.8 L1 + 0.2 D-SSIM gave +0.006 SSIM but -0.18 dB with 16 shells (docs/QUALITY.md).
   o.loop.loss = FitLoss::kL2;
   o.loop.background = vec3(1.0f);   // scores as the NeRF papers: over white
   o.loop.random_background = true;  // transparent targets then constrain alpha

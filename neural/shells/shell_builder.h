@@ -13,7 +13,7 @@
 namespace strata {
 
 struct ShellBuildOptions {
-  int shells = 16;         // K, 1..64 (nerf_toys: 16 beat 8 by 0.8 dB and 4 by 3.1: the shells must
+  int shells = 16;         // K, 1..64 (nerf_toys: 16 beat 8 by 0.8 dB, 4 by 3.1: the shells must
                            // lie close enough that a surface falls on one; docs/QUALITY.md)
   float thickness = 0.0f;  // d: offsets span [-d, +outer_fraction d], metres; 0: 1% of the
                            // mesh's bounding-box diagonal
