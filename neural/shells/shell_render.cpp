@@ -65,6 +65,15 @@ struct TileFragment {
 // Rasterises one projected triangle into the tile [x0,x1)x[y0,y1).
 void raster_triangle(const ScreenVertex& a, ScreenVertex b, ScreenVertex c, int x0, int y0, int x1,
                      int y1, uint32_t order, std::vector<TileFragment>& out) {
+  // Most triangles of a fine mesh cover no pixel centre of the tile: leave before the set-up.
+  const vec2 lo = glm::min(a.pixel, glm::min(b.pixel, c.pixel));
+  const vec2 hi = glm::max(a.pixel, glm::max(b.pixel, c.pixel));
+  if (!(lo.x <= hi.x && lo.y <= hi.y)) return;  // not finite
+  const int px0 = std::max(x0, int(std::ceil(std::max(lo.x - 0.5f, -1.0f))));
+  const int py0 = std::max(y0, int(std::ceil(std::max(lo.y - 0.5f, -1.0f))));
+  const int px1 = std::min(x1 - 1, int(std::floor(std::min(hi.x - 0.5f, 1e8f))));
+  const int py1 = std::min(y1 - 1, int(std::floor(std::min(hi.y - 0.5f, 1e8f))));
+  if (px0 > px1 || py0 > py1) return;
   bool unused;
   float area = edge_function(a.pixel, b.pixel, c.pixel, &unused);
   if (area == 0.0f || !std::isfinite(area)) return;
@@ -72,12 +81,6 @@ void raster_triangle(const ScreenVertex& a, ScreenVertex b, ScreenVertex c, int 
     std::swap(b, c);
     area = -area;
   }
-  const vec2 lo = glm::min(a.pixel, glm::min(b.pixel, c.pixel));
-  const vec2 hi = glm::max(a.pixel, glm::max(b.pixel, c.pixel));
-  const int px0 = std::max(x0, int(std::ceil(std::max(lo.x - 0.5f, -1.0f))));
-  const int py0 = std::max(y0, int(std::ceil(std::max(lo.y - 0.5f, -1.0f))));
-  const int px1 = std::min(x1 - 1, int(std::floor(std::min(hi.x - 0.5f, 1e8f))));
-  const int py1 = std::min(y1 - 1, int(std::floor(std::min(hi.y - 0.5f, 1e8f))));
   const float inv_area = 1.0f / area;
   for (int y = py0; y <= py1; ++y)
     for (int x = px0; x <= px1; ++x) {
