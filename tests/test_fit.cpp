@@ -61,7 +61,8 @@ std::vector<FitView> flat_views(vec3 color, int count) {
   std::vector<FitView> views;
   const Camera camera = Camera::pinhole_fov_y(16, 12, glm::radians(50.0f), mat4(1.0f));
   for (int i = 0; i < count; ++i)
-    views.push_back({"v" + std::to_string(i), camera, Image(16, 12, vec4(color, 1.0f))});
+    views.push_back(
+        {std::string("v").append(std::to_string(i)), camera, Image(16, 12, vec4(color, 1.0f))});
   return views;
 }
 

@@ -199,7 +199,7 @@ TEST_CASE("ASCII PLY in any property order, with other elements and comments", "
       "3 1.5 2.5 3.5 7\n0 11\n";
   // Vertex 0: rot (2, 0, 0, 0) unnormalised; f_rest_i = i / 10. Vertex 1: nan opacity: dropped.
   std::string v0 = "0 0.25 -3.5";
-  for (int i = 8; i >= 0; --i) v0 += " " + std::to_string(i / 10.0);
+  for (int i = 8; i >= 0; --i) v0.append(" ").append(std::to_string(i / 10.0));
   v0 += " 0.3 -2 1.5 2 0.1 -1 -2.5 0 -3 0.2 0 255\n";
   std::string v1 = "0 nan 1";
   for (int i = 8; i >= 0; --i) v1 += " 0";

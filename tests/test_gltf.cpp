@@ -122,7 +122,7 @@ TEST_CASE("planes export: valid glTF, three.js sees what strata renders, re-impo
 
 TEST_CASE("layer stack export: cards in back-to-front order, matched by three.js", "[gltf]") {
   Scene scene;
-  scene.items.push_back(SceneItem{"stack", "", mat4(1.0f), sample_stack()});
+  scene.items.push_back(SceneItem{"stack", "", mat4(1.0f), sample_stack(), {}, {}});
   scene.reference_camera = sample_stack().reference_camera();
   const std::string file = test::fresh_dir("gltf_stack") + "/stack.glb";
   export_gltf(scene, file);
@@ -141,7 +141,7 @@ TEST_CASE("layer stack export: cards in back-to-front order, matched by three.js
 
 TEST_CASE("glTF export: cameras, oversized textures, bad input", "[gltf]") {
   Scene scene;
-  scene.items.push_back(SceneItem{"stack", "", mat4(1.0f), sample_stack()});
+  scene.items.push_back(SceneItem{"stack", "", mat4(1.0f), sample_stack(), {}, {}});
   SECTION("cameras become glTF cameras") {
     GltfExportOptions options;
     options.cameras = {Camera::pinhole_fov_y(64, 48, 0.8f, look_at(vec3(0, 0, 5), vec3(0))),

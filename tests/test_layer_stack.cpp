@@ -78,7 +78,7 @@ TEST_CASE("layers with depth become cards that reproduce the composite from the 
     for (int x = 0; x < 20; ++x) front.image.at(x, y) *= float((x + y) % 3) / 2.0f;  // some texture
   stack.layers = {back, front};
   Scene scene;
-  scene.items.push_back(SceneItem{"stack", "", mat4(1.0f), stack});
+  scene.items.push_back(SceneItem{"stack", "", mat4(1.0f), stack, {}, {}});
   const PlaneSet cards = scene_planes(scene);
   REQUIRE(cards.planes.size() == 2);
   const RenderOutput out = render_planes(cards, stack.reference_camera());

@@ -272,7 +272,8 @@ TEST_CASE("photo-consistency moves a misplaced posed plane back onto a textured 
   for (int i = -2; i <= 2; ++i) {
     const Camera c = Camera::pinhole_fov_y(
         192, 144, glm::radians(60.0f), look_at(vec3(0.4f * float(i), 0.3f, 0), vec3(0, -1, -5)));
-    views.push_back(FitView{"v" + std::to_string(i), c, render_planes(truth, c).color});
+    views.push_back(
+        FitView{std::string("v").append(std::to_string(i)), c, render_planes(truth, c).color});
   }
   PlaneSet start = truth;
   Plane& p = start.planes[0];

@@ -108,7 +108,7 @@ void export_gltf(const Scene& scene, const std::string& path, const GltfExportOp
       if (!cloud.empty()) add_gaussians(b, cloud, item.layer_names, node);
     } else if (const auto* stack = std::get_if<LayerStack>(&item.content)) {
       Scene single;
-      single.items.push_back(SceneItem{item.name, item.source, mat4(1.0f), *stack});
+      single.items.push_back(SceneItem{item.name, item.source, mat4(1.0f), *stack, {}, {}});
       PlaneSet cards = scene_planes(single);
       cards.reference_camera = stack->reference_camera();
       add_planes(b, cards, node, "layer", options.max_texture_size);

@@ -336,7 +336,7 @@ TriangleMesh read_gltf_mesh(const std::string& path) {
                          : loader.LoadASCIIFromFile(&model, &error, &warning, path);
   if (!ok)
     throw InputError(path, "", "cannot read the glTF file: " + (error.empty() ? warning : error));
-  GltfMeshReader reader{model, path, {}};
+  GltfMeshReader reader{model, path, {}, true, true, {}, {}};
   std::vector<int> roots;
   if (!model.scenes.empty()) {
     const int scene = model.defaultScene >= 0 && size_t(model.defaultScene) < model.scenes.size()

@@ -41,7 +41,7 @@ void label_layers(const Scene& scene, PreparedScene* prepared) {
   std::string clouds;
   for (size_t i = 0; i < scene.items.size(); ++i)
     if (std::holds_alternative<GaussianCloud>(scene.items[i].content))
-      clouds += (clouds.empty() ? "" : "+") + item_name(scene.items[i], i);
+      clouds.append(clouds.empty() ? "" : "+").append(item_name(scene.items[i], i));
   for (int l = 0; l < layer_count; ++l) {
     std::string layer = "layer " + std::to_string(l);
     for (const SceneItem& item : scene.items)
