@@ -6,7 +6,8 @@
 namespace strata {
 
 void shells_backward(const ShellVolume& shells, const ShellRenderTrace& trace,
-                     const Image& dL_dimage, std::vector<vec4>& texel_gradients) {
+                     const Image& dL_dimage, std::vector<vec4>& texel_gradients,
+                     std::vector<uint64_t>* touched_texels) {
   if (dL_dimage.width != trace.width || dL_dimage.height != trace.height)
     throw std::invalid_argument("shells_backward: gradient image size differs from the render");
   const int tw = shells.texture_width(), th = shells.texture_height();
@@ -54,6 +55,11 @@ void shells_backward(const ShellVolume& shells, const ShellRenderTrace& trace,
     bilinear_taps(tw, th, f.u, f.v, index, weight);
     vec4* shell_gradients = texel_gradients.data() + f.shell * texels;
     for (int j = 0; j < 4; ++j) shell_gradients[index[j]] += weight[j] * fragment_gradients[i];
+    if (touched_texels)
+      for (int j = 0; j < 4; ++j) {
+        const size_t t = f.shell * texels + size_t(index[j]);
+        (*touched_texels)[t >> 6] |= uint64_t(1) << (t & 63);
+      }
   }
 }
 

@@ -86,19 +86,9 @@ void ShellFittable::backward(const Image& dL_dimage, std::vector<float>& gradien
   const size_t n = shells_.shell_count() * texels_;
   if (texel_gradients_.size() != n) texel_gradients_.assign(n, vec4(0.0f));
   if (touched_bits_.size() != (n + 63) / 64) touched_bits_.assign((n + 63) / 64, 0u);
-  shells_backward(shells_, trace_, dL_dimage, texel_gradients_);
   // The texels this view sampled join the step's set; the list is rebuilt in ascending order
   // (memory order: the step then walks its parameters and moments nearly sequentially).
-  const int tw = shells_.texture_width(), th = shells_.texture_height();
-  for (const ShellFragment& f : trace_.fragments) {
-    int index[4];
-    float weight[4];
-    bilinear_taps(tw, th, f.u, f.v, index, weight);
-    for (int k = 0; k < 4; ++k) {
-      const size_t j = f.shell * texels_ + size_t(index[k]);
-      touched_bits_[j >> 6] |= uint64_t(1) << (j & 63);
-    }
-  }
+  shells_backward(shells_, trace_, dL_dimage, texel_gradients_, &touched_bits_);
   step_texels_.clear();
   for (size_t w = 0; w < touched_bits_.size(); ++w)
     for (uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1)
