@@ -433,6 +433,21 @@ TEST_CASE("building shells repairs or rejects bad meshes and makes UVs when miss
     CHECK(shells.offsets[1] == Approx(-0.3f + 0.4f / 3.0f));
     CHECK(shells.offsets[3] == Approx(0.1f));
   }
+  SECTION("more UV charts than the texture holds: the file and the texture size named") {
+    TriangleMesh scattered;  // 500 separate triangles, facing every way: 500 charts
+    for (int i = 0; i < 500; ++i) {
+      const vec3 c(float(i % 10), float(i / 10 % 10), float(i / 100));
+      const vec3 e = glm::normalize(vec3(std::sin(float(i)), std::cos(float(i)), 0.3f));
+      const auto first = uint32_t(scattered.positions.size());
+      scattered.positions.insert(scattered.positions.end(),
+                                 {c, c + 0.3f * e, c + 0.3f * glm::cross(e, vec3(0, 0, 1))});
+      scattered.indices.insert(scattered.indices.end(), {first, first + 1, first + 2});
+    }
+    options.texture_size = 16;
+    REQUIRE_THROWS_AS(build_shells(scattered, options, "many.obj"), InputError);
+    REQUIRE_THROWS_WITH(build_shells(scattered, options, "many.obj"),
+                        Contains("many.obj") && Contains("texture_size"));
+  }
   SECTION("bad options") {
     options.shells = 0;
     REQUIRE_THROWS_WITH(build_shells(test::uv_sphere(4, 8), options, "x.obj"), Contains("shells"));

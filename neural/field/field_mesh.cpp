@@ -147,6 +147,7 @@ FieldMesh mesh_from_density(const Bounds3& box, const DensityBatchFn& density,
   atlas_options.cone_degrees = options.chart_cone_degrees;
   atlas_options.atlas_size = options.texture_size;
   atlas_options.padding = std::max(2, options.dilate);
+  atlas_options.source = source;
   UvAtlas atlas = build_uv_atlas(mesh, atlas_options);
   out.charts = atlas.chart_count;
   out.atlas_fill = atlas.fill;

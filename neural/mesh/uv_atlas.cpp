@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "neural/core/error.h"
 #include "neural/mesh/mesh_normals.h"
 
 namespace strata {
@@ -369,9 +370,10 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
     }
     if (fits) break;
     if (attempt > 200)
-      throw std::invalid_argument("build_uv_atlas: " + std::to_string(charts.size()) +
-                                  " charts do not fit a " + std::to_string(size) +
-                                  " texel atlas with their padding");
+      throw InputError(options.source, "texture_size",
+                       "the mesh's " + std::to_string(charts.size()) + " UV charts do not fit a " +
+                           std::to_string(size) + "² atlas with their padding: expected a " +
+                           "larger texture size (or a mesh with fewer triangles)");
     scale *= 0.95;
   }
 

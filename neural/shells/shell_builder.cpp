@@ -77,6 +77,7 @@ ShellVolume build_shells(TriangleMesh base, const ShellBuildOptions& options,
     UvAtlasOptions atlas_options;
     atlas_options.atlas_size = std::max(options.texture_size, 16);
     atlas_options.padding = std::max(1, options.atlas_padding);
+    atlas_options.source = source;
     base = build_uv_atlas(base, atlas_options).mesh;
   }
   base.normals = smoothed_shell_normals(base, options.normal_smoothing);

@@ -80,7 +80,8 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
   } else if (field) {
     say(o, "base mesh: the field's surface (marching cubes, simplified, UV atlas); then the bake");
     ShellsFromFieldOptions from_field = o.shells;
-    start = shells_from_field(*field, std::nullopt, from_field, o.teacher);
+    start = shells_from_field(*field, std::nullopt, from_field,
+                              o.teacher.empty() ? o.bake_field : o.teacher);
     if (!o.bake)
       for (Image& t : start.textures) {
         const vec4 c = o.shells.build.initial_texel;
