@@ -17,6 +17,7 @@
 #include "neural/mesh/mesh_repair.h"
 #include "neural/mesh/mesh_simplify.h"
 #include "neural/mesh/mesh_smooth.h"
+#include "neural/mesh/mesh_visibility.h"
 #include "neural/mesh/uv_atlas.h"
 #include "tests/test_support.h"
 
@@ -89,6 +90,24 @@ TriangleMesh split_cube() {  // 6 faces x 4 vertices, outward normals per face
     m.indices.insert(m.indices.end(), {base, base + 1, base + 2, base, base + 2, base + 3});
   }
   return m;
+}
+
+// A square of side 2 in the plane z = `z`, centred on (x, y), as two triangles.
+void add_square(TriangleMesh* m, float x, float y, float z) {
+  const uint32_t base = uint32_t(m->positions.size());
+  for (vec2 c : {vec2(-1, -1), vec2(1, -1), vec2(1, 1), vec2(-1, 1)})
+    m->positions.push_back(vec3(x + c.x, y + c.y, z));
+  m->indices.insert(m->indices.end(), {base, base + 1, base + 2, base, base + 2, base + 3});
+}
+
+// Texture area over surface area of triangle t (the square of its texel density).
+double uv_density(const TriangleMesh& m, size_t t) {
+  const vec3 p = m.positions[m.indices[3 * t]];
+  const double a3 = 0.5 * glm::length(glm::cross(m.positions[m.indices[3 * t + 1]] - p,
+                                                 m.positions[m.indices[3 * t + 2]] - p));
+  const vec2 a = m.uvs[m.indices[3 * t]], b = m.uvs[m.indices[3 * t + 1]],
+             c = m.uvs[m.indices[3 * t + 2]];
+  return 0.5 * std::abs((b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)) / a3;
 }
 
 }  // namespace
@@ -296,6 +315,67 @@ TEST_CASE("a cube's atlas has one chart per face", "[mesh]") {
   const UvAtlas atlas = build_uv_atlas(split_cube(), UvAtlasOptions{});
   CHECK(atlas.chart_count == 6);
   CHECK(rasterize_uvs(atlas.mesh, 2048, 2048).overlaps == 0);
+}
+
+TEST_CASE("a chart that overlaps itself is peeled into few charts, not cut into many", "[mesh]") {
+  // A gently rising strip wound one and a half times round: every face looks up (one chart by
+  // the normal cone), but its projection covers a third of itself twice.
+  TriangleMesh spiral;
+  const int segments = 270;
+  for (int i = 0; i <= segments; ++i) {
+    const float angle = 3.0f * 3.14159265f * float(i) / float(segments);
+    for (float r : {1.0f, 2.0f})
+      spiral.positions.push_back(vec3(r * std::cos(angle), r * std::sin(angle), 0.05f * angle));
+  }
+  for (uint32_t i = 0; i < uint32_t(segments); ++i) {
+    const uint32_t a = 2 * i, b = a + 1, c = a + 2, d = a + 3;
+    spiral.indices.insert(spiral.indices.end(), {a, c, b, b, c, d});
+  }
+  UvAtlasOptions o;
+  o.atlas_size = 512;
+  const UvAtlas atlas = build_uv_atlas(spiral, o);
+  const TexelCoverage cov = rasterize_uvs(atlas.mesh, o.atlas_size, o.atlas_size);
+  CHECK(cov.overlaps == 0);  // a clean surface: no fold tolerated
+  // One full turn and the half turn left (cutting down the middle until nothing overlaps left
+  // 327 pieces and 16% of the atlas filled; peeling fills 37%).
+  CHECK(atlas.chart_count >= 2);
+  CHECK(atlas.chart_count <= 3);
+  CHECK(atlas.fill > 0.3f);
+}
+
+TEST_CASE("the surface the views see gets the texels; unseen charts a scaled density", "[mesh]") {
+  // Three squares facing a camera on +z: one behind another (1 m back), one beside, and one
+  // behind the camera.
+  TriangleMesh m;
+  add_square(&m, 0, 0, 0);
+  add_square(&m, 0, 0, -1);
+  add_square(&m, 3, 0, 0);
+  add_square(&m, 0, 0, 6);
+  const Camera camera = Camera::pinhole_fov_y(64, 48, glm::radians(90.0f),
+                                              look_at(vec3(1.5f, 0, 5), vec3(1.5f, 0, 0)));
+  const std::vector<uint8_t> seen = seen_triangles(m, {camera});
+  REQUIRE(seen.size() == 8);
+  CHECK(seen == std::vector<uint8_t>{1, 1, 0, 0, 1, 1, 0, 0});
+  VisibilityOptions tolerant;
+  tolerant.depth_tolerance = 1.5f;  // the hidden square lies within the tolerance: seen
+  CHECK(seen_triangles(m, {camera}, tolerant) == std::vector<uint8_t>{1, 1, 1, 1, 1, 1, 0, 0});
+  CHECK(seen_triangles(m, {}) == std::vector<uint8_t>(8, 0));
+
+  // The cube: only the +y face is seen; the others get a quarter of the texels a side.
+  const TriangleMesh cube = split_cube();
+  UvAtlasOptions o;
+  o.seen.assign(cube.triangle_count(), 0);
+  o.seen[4] = o.seen[5] = 1;  // the third face, +y
+  o.unseen_scale = 0.25f;
+  const UvAtlas atlas = build_uv_atlas(cube, o);
+  CHECK(atlas.chart_count == 6);
+  CHECK(rasterize_uvs(atlas.mesh, o.atlas_size, o.atlas_size).overlaps == 0);
+  const double seen_density = uv_density(atlas.mesh, 4);
+  for (size_t t = 0; t < cube.triangle_count(); ++t)
+    CHECK(uv_density(atlas.mesh, t) / seen_density ==
+          Approx(o.seen[t] ? 1.0 : 0.25 * 0.25).epsilon(1e-3));
+  o.seen.pop_back();
+  CHECK_THROWS_AS(build_uv_atlas(cube, o), std::invalid_argument);
 }
 
 TEST_CASE("smooth normals are area weighted and can be welded across seams", "[mesh]") {

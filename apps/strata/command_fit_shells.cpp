@@ -85,6 +85,8 @@ void add_shell_options(CLI::App* c, ShellArgs* a) {
          "The outermost shell at +F times the thickness (0..4; 1: symmetric; below 1: more "
          "shells inside the surface)");
   option("--texture-size", o.shells.build.texture_size, "Texels a side of each shell texture");
+  option("--unseen-texel-scale", o.shells.build.unseen_texel_scale,
+         "Texel density of the surface no view sees, relative to the rest (0..1; 1: all alike)");
   option("--mesh-resolution", o.shells.mesh_resolution,
          "Field surface: marching-cubes nodes along the longest side");
   option("--target-triangles", o.shells.target_triangles,
@@ -105,6 +107,9 @@ void finish_options(ShellRunOptions& o, int threads) {
   const float outer = o.shells.build.outer_fraction;
   if (!(outer >= 0.0f && outer <= 4.0f))
     throw InputError("", "--outer-fraction", "expected a fraction of the thickness in 0..4");
+  const float unseen = o.shells.build.unseen_texel_scale;
+  if (!(unseen > 0.0f && unseen <= 1.0f))
+    throw InputError("", "--unseen-texel-scale", "expected a relative texel density in (0, 1]");
   if (!(o.view_scale > 0.0f && o.view_scale <= 8.0f))
     throw InputError("", "--view-scale", "expected a factor in (0, 8]");
   // L2: 0.8 L1 + 0.2 D-SSIM gave +0.006 SSIM but -0.18 dB with 16 shells (docs/QUALITY.md).

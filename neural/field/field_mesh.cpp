@@ -16,6 +16,7 @@
 #include "neural/mesh/mesh_repair.h"
 #include "neural/mesh/mesh_simplify.h"
 #include "neural/mesh/mesh_smooth.h"
+#include "neural/mesh/mesh_visibility.h"
 #include "neural/mesh/uv_atlas.h"
 
 namespace strata {
@@ -33,6 +34,8 @@ void check_options(const FieldMeshOptions& o, const std::string& source) {
     throw InputError(source, "texture-size",
                      "a power of two from 16 to 16384, got " + std::to_string(s));
   if (o.dilate < 0 || o.dilate > 64) throw InputError(source, "dilate", "0..64 texels");
+  if (!(o.unseen_texel_scale > 0.0f && o.unseen_texel_scale <= 1.0f))
+    throw InputError(source, "unseen_texel_scale", "a texel density in (0, 1]");
 }
 
 // Fills texels outside every chart: `passes` rings get the mean of their filled neighbours
@@ -148,6 +151,12 @@ FieldMesh mesh_from_density(const Bounds3& box, const DensityBatchFn& density,
   atlas_options.atlas_size = options.texture_size;
   atlas_options.padding = std::max(2, options.dilate);
   atlas_options.source = source;
+  if (!options.cameras.empty()) {
+    VisibilityOptions visibility;
+    visibility.depth_tolerance = 3.0f * h;
+    atlas_options.seen = seen_triangles(mesh, options.cameras, visibility);
+    atlas_options.unseen_scale = options.unseen_texel_scale;
+  }
   UvAtlas atlas = build_uv_atlas(mesh, atlas_options);
   out.charts = atlas.chart_count;
   out.atlas_fill = atlas.fill;

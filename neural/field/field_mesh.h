@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "neural/core/camera.h"
 #include "neural/core/image.h"
 #include "neural/field/radiance_field.h"
 #include "neural/mesh/triangle_mesh.h"
@@ -28,6 +29,11 @@ struct FieldMeshOptions {
   float chart_cone_degrees = 50.0f;  // UV charts: normal cone (see uv_atlas.h)
   float min_component = 0.002f;      // pieces with fewer triangles than this fraction of the mesh
                                      // are dropped (floaters of the field)
+  std::vector<Camera> cameras;       // the views the mesh is made for (none: all of it alike):
+                                     // charts none of them sees get unseen_texel_scale of the
+                                     // texel density (surfaces within 3 grid cells behind the
+                                     // nearest one count as seen)
+  float unseen_texel_scale = 0.25f;  // 0 < s <= 1, linear
   bool progress = false;             // progress bars on stderr while sampling and baking
 };
 

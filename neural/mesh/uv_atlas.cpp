@@ -25,6 +25,7 @@ struct Chart {
   vec3 axis_u{0.0f}, axis_v{0.0f};  // in-plane basis after the PCA rotation
   vec2 lo{0.0f}, hi{0.0f};          // projected bounds, metres
   vec2 offset{0.0f};                // placement in the atlas, texels (of the lo corner)
+  float density = 1.0f;             // texel density relative to the atlas's scale
 };
 
 void basis_for(const vec3& n, vec3* u, vec3* v) {
@@ -65,6 +66,10 @@ void raster_triangle(vec2 a, vec2 b, vec2 c, int width, int height, F&& f) {
 
 UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) {
   if (mesh.triangle_count() == 0) throw std::invalid_argument("build_uv_atlas: empty mesh");
+  if (!options.seen.empty() && options.seen.size() != mesh.triangle_count())
+    throw std::invalid_argument("build_uv_atlas: `seen` must hold one flag per triangle");
+  if (!(options.unseen_scale > 0.0f && options.unseen_scale <= 1.0f))
+    throw std::invalid_argument("build_uv_atlas: unseen_scale must be in (0, 1]");
   if (options.atlas_size < 16) throw std::invalid_argument("build_uv_atlas: atlas_size < 16");
   const size_t nt = mesh.triangle_count();
   const std::vector<vec3> normals = face_normals(mesh);
@@ -157,6 +162,7 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
         if (glm::dot(growth[o], mean) < cos_cone) continue;
         // The face itself must not stand across the chart (sharp edges stay seams).
         if (glm::dot(normals[o], mean) < kMaxFaceCos) continue;
+        if (!options.seen.empty() && options.seen[o] != options.seen[seed]) continue;
         chart_of[o] = id;
         chart.triangles.push_back(o);
         sum += growth[o] * areas[o];
@@ -241,6 +247,16 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
     const vec3 p = mesh.positions[v];
     return vec2(glm::dot(p, c.axis_u), glm::dot(p, c.axis_v));
   };
+  auto bounds = [&](Chart* c) {
+    c->lo = vec2(1e30f);
+    c->hi = vec2(-1e30f);
+    for (uint32_t t : c->triangles)
+      for (int k = 0; k < 3; ++k) {
+        const vec2 p = project(*c, mesh.indices[3 * t + size_t(k)]);
+        c->lo = glm::min(c->lo, p);
+        c->hi = glm::max(c->hi, p);
+      }
+  };
   auto flatten = [&](Chart& c) {
     basis_for(c.normal, &c.axis_u, &c.axis_v);
     vec2 mean(0.0f);
@@ -264,19 +280,16 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
     const vec3 v = glm::cross(c.normal, u);
     c.axis_u = u;
     c.axis_v = v;
-    c.lo = vec2(1e30f);
-    c.hi = vec2(-1e30f);
-    for (uint32_t t : c.triangles)
-      for (int k = 0; k < 3; ++k) {
-        const vec2 p = project(c, mesh.indices[3 * t + size_t(k)]);
-        c.lo = glm::min(c.lo, p);
-        c.hi = glm::max(c.hi, p);
-      }
+    bounds(&c);
   };
   for (Chart& c : charts) flatten(c);
 
+  // Texel density: charts a view sees get the atlas's scale, the others unseen_scale of it.
+  auto density_of = [&](size_t t) {
+    return options.seen.empty() || options.seen[t] ? 1.0f : options.unseen_scale;
+  };
   double total_area = 0.0;
-  for (float a : areas) total_area += a;
+  for (size_t t = 0; t < nt; ++t) total_area += double(areas[t]) * density_of(t) * density_of(t);
   const int size = options.atlas_size, pad = options.padding;
   // Texels per metre: start where the triangles would fill ~70% of the atlas.
   double scale = total_area > 0
@@ -284,7 +297,7 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
                      : 1.0;
 
   // Split charts that fold (a projected triangle facing away, or two triangles covering one
-  // texel at the current scale) in two along their longest axis, until none folds.
+  // texel at the current scale), until none folds (see `peel` below).
   // A chart folds when more than 2% of its uv area is flipped or covered twice. Less is the
   // stair-step noise of surfaces from fields: a flipped triangle a voxel across takes the colour
   // of the surface next to it, which is what it would show anyway.
@@ -316,29 +329,139 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
     }
     return double(twice) > 0.02 * double(claims);
   };
+  // A folding chart is peeled: grown again from its middle triangle over its own triangles, in
+  // its own projection, taking a triangle only while it covers (almost) no texel already
+  // covered; what is left forms a chart of its own (and is peeled in turn). Stacked layers of a
+  // hazy surface and the far side of a bend thus split where they overlap, not down the middle.
+  std::vector<uint32_t> member(nt, 0);
+  uint32_t stamp = 0;
+  auto peel = [&](const Chart& c, double s, Chart* kept, Chart* rest) {
+    ++stamp;
+    for (uint32_t t : c.triangles) member[t] = stamp;
+    const int w = int(std::ceil((c.hi.x - c.lo.x) * s)) + 2,
+              h = int(std::ceil((c.hi.y - c.lo.y) * s)) + 2;
+    std::vector<uint8_t> hit(size_t(w) * size_t(h), 0);
+    auto corners = [&](uint32_t t, vec2* p) {
+      for (int k = 0; k < 3; ++k)
+        p[k] = (project(c, mesh.indices[3 * t + size_t(k)]) - c.lo) * float(s) + vec2(1.0f);
+    };
+    const vec2 middle = 0.5f * (c.lo + c.hi);
+    uint32_t seed = c.triangles.front();
+    float best = 1e30f;
+    for (uint32_t t : c.triangles) {
+      vec2 m(0.0f);
+      for (int k = 0; k < 3; ++k) m += project(c, mesh.indices[3 * t + size_t(k)]);
+      const float d = glm::length(m / 3.0f - middle);
+      if (d < best) best = d, seed = t;
+    }
+    // Strict first: a triangle joins while it is not flipped and covers no texel already covered.
+    // When the front stalls, the refused ones may join within the 2% noise budget `folds` allows
+    // (1.5% here) when they are folds of the noise (flipped, or over a few texels only), and
+    // growth goes on from them.
+    std::vector<uint32_t> queue(1, seed), refused, cells;
+    member[seed] = stamp + 1;  // queued
+    size_t claims = 0, overlaps = 0;
+    double area = 0.0, flipped = 0.0;
+    auto take = [&](uint32_t t, bool strict) {
+      vec2 p[3];
+      corners(t, p);
+      cells.clear();
+      size_t taken = 0;
+      raster_triangle(p[0], p[1], p[2], w, h, [&](int x, int y) {
+        const size_t i = size_t(y) * size_t(w) + size_t(x);
+        cells.push_back(uint32_t(i));
+        taken += hit[i];
+      });
+      const double signed_uv = signed_area(p[0], p[1], p[2]);
+      const double flip = signed_uv < 0.0 ? -signed_uv : 0.0;
+      if (strict ? (taken > 0 || flip > 0.0)
+                 : ((flip == 0.0 && taken > 3) ||
+                    double(overlaps + taken) > 0.015 * double(claims + cells.size()) ||
+                    flipped + flip > 0.015 * (area + std::abs(signed_uv))))
+        return false;
+      for (uint32_t i : cells) hit[i] = 1;
+      claims += cells.size();
+      overlaps += taken;
+      area += std::abs(signed_uv);
+      flipped += flip;
+      kept->triangles.push_back(t);
+      for (int k = 0; k < 3; ++k) {
+        const auto& around = edge_tris[edge_key(t, k)];
+        if (around.size() != 2) continue;
+        const uint32_t o = around[0] == t ? around[1] : around[0];
+        if (member[o] != stamp) continue;
+        member[o] = stamp + 1;
+        queue.push_back(o);
+      }
+      return true;
+    };
+    for (size_t qi = 0;;) {
+      for (; qi < queue.size(); ++qi)
+        if (!take(queue[qi], true)) refused.push_back(queue[qi]);
+      std::vector<uint32_t> again;
+      for (uint32_t t : refused)
+        if (!take(t, false)) again.push_back(t);
+      const bool progress = again.size() < refused.size();
+      refused.swap(again);
+      if (!progress && qi == queue.size()) break;
+    }
+    rest->triangles.insert(rest->triangles.end(), refused.begin(), refused.end());
+    for (uint32_t t : c.triangles)
+      if (member[t] == stamp) rest->triangles.push_back(t);  // not reached from the seed
+    ++stamp;
+  };
+  auto bisect = [&](const Chart& c, Chart* a, Chart* b) {
+    const bool along_u = (c.hi.x - c.lo.x) >= (c.hi.y - c.lo.y);
+    std::vector<std::pair<float, uint32_t>> keyed;
+    for (uint32_t t : c.triangles) {
+      vec2 m(0.0f);
+      for (int k = 0; k < 3; ++k) m += project(c, mesh.indices[3 * t + size_t(k)]);
+      keyed.emplace_back(along_u ? m.x : m.y, t);
+    }
+    std::sort(keyed.begin(), keyed.end());
+    for (size_t k = 0; k < keyed.size(); ++k)
+      (k < keyed.size() / 2 ? a : b)->triangles.push_back(keyed[k].second);
+  };
+  auto refit = [&](Chart* part, const vec3& fallback) {
+    vec3 sum(0.0f);
+    for (uint32_t t : part->triangles) sum += normals[t] * areas[t];
+    part->normal = glm::length(sum) > 0.0f ? glm::normalize(sum) : fallback;
+    flatten(*part);
+  };
   for (size_t i = 0; i < charts.size(); ++i) {
+    bool peeled = false;
     while (charts[i].triangles.size() > 1 && folds(charts[i], scale)) {
-      Chart& c = charts[i];
-      const bool along_u = (c.hi.x - c.lo.x) >= (c.hi.y - c.lo.y);
-      std::vector<std::pair<float, uint32_t>> keyed;
-      for (uint32_t t : c.triangles) {
-        vec2 m(0.0f);
-        for (int k = 0; k < 3; ++k) m += project(c, mesh.indices[3 * t + size_t(k)]);
-        keyed.emplace_back(along_u ? m.x : m.y, t);
-      }
-      std::sort(keyed.begin(), keyed.end());
+      const Chart& c = charts[i];
       Chart a, b;
-      for (size_t k = 0; k < keyed.size(); ++k)
-        (k < keyed.size() / 2 ? a : b).triangles.push_back(keyed[k].second);
-      for (Chart* part : {&a, &b}) {
-        vec3 sum(0.0f);
-        for (uint32_t t : part->triangles) sum += normals[t] * areas[t];
-        part->normal = glm::length(sum) > 0.0f ? glm::normalize(sum) : c.normal;
-        flatten(*part);
+      if (!peeled) peel(c, scale, &a, &b);
+      if (!peeled && !a.triangles.empty() && !b.triangles.empty()) {
+        // The kept part stays in the projection it was peeled in, where it does not fold.
+        a.normal = c.normal;
+        a.axis_u = c.axis_u;
+        a.axis_v = c.axis_v;
+        bounds(&a);
+      } else {
+        a = Chart{};
+        b = Chart{};
+        bisect(c, &a, &b);
+        refit(&a, c.normal);
       }
+      peeled = true;
+      refit(&b, c.normal);
       charts[i] = std::move(a);
       charts.push_back(std::move(b));
     }
+  }
+
+  // Charts grow within one kind (seen or not); small ones may have joined a chart of the other
+  // kind since: the kind of most of a chart's area decides.
+  for (Chart& c : charts) {
+    double seen_area = 0.0, all = 0.0;
+    for (uint32_t t : c.triangles) {
+      all += areas[t];
+      if (density_of(t) == 1.0f) seen_area += areas[t];
+    }
+    c.density = seen_area >= 0.5 * all ? 1.0f : options.unseen_scale;
   }
 
   // Shelf packing, tallest first; shrink the scale until everything fits.
@@ -347,8 +470,8 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
   for (int attempt = 0;; ++attempt) {
     std::vector<std::pair<int, int>> dims(charts.size());
     for (size_t i = 0; i < charts.size(); ++i)
-      dims[i] = {int(std::ceil((charts[i].hi.x - charts[i].lo.x) * scale)) + 1,
-                 int(std::ceil((charts[i].hi.y - charts[i].lo.y) * scale)) + 1};
+      dims[i] = {int(std::ceil((charts[i].hi.x - charts[i].lo.x) * scale * charts[i].density)) + 1,
+                 int(std::ceil((charts[i].hi.y - charts[i].lo.y) * scale * charts[i].density)) + 1};
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return dims[a].second > dims[b].second; });
     int x = pad, y = pad, shelf = 0;
@@ -396,7 +519,8 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
         if (added) {
           atlas.mesh.positions.push_back(mesh.positions[v]);
           if (normals_in) atlas.mesh.normals.push_back(mesh.normals[v]);
-          const vec2 texel = (project(c, v) - c.lo) * float(scale) + c.offset + vec2(0.5f);
+          const vec2 texel =
+              (project(c, v) - c.lo) * float(scale * c.density) + c.offset + vec2(0.5f);
           atlas.mesh.uvs.push_back(glm::clamp(texel / float(size), vec2(0.0f), vec2(1.0f)));
           atlas.source_vertex.push_back(v);
         }

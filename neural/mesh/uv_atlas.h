@@ -19,6 +19,10 @@ struct UvAtlasOptions {
   int atlas_size = 2048;       // texels a side of the texture the atlas is made for (padding)
   int padding = 4;             // empty texels kept between charts and at the atlas border
   size_t max_chart_triangles = 0;  // 0: unlimited; otherwise charts stop growing at this size
+  std::vector<uint8_t> seen;       // per triangle, 1 where a view sees it (mesh_visibility.h);
+                                   // empty: all seen
+  float unseen_scale = 0.25f;      // texel density of charts no view sees, relative to the rest
+                                   // (linear): texels go where the views look
   std::string source;              // the mesh's file (or the scene it came from), for errors
 };
 
@@ -31,11 +35,13 @@ struct UvAtlas {
   float fill = 0.0f;                     // fraction of the atlas area covered by triangles
 };
 
-// Builds the atlas. Throws std::invalid_argument for an empty mesh or atlas_size < 16, and
-// InputError (naming options.source and "texture_size") when the charts cannot fit the atlas.
-// Charts never overlap each other in UV space at atlas_size resolution (`padding` texels apart).
-// Within a chart, up to 2% of its uv area may fold over (voxel-scale stair steps of meshes from
-// fields; such texels show the neighbouring surface); smooth surfaces do not fold at all.
+// Builds the atlas; charts grow over triangles alike in `seen` (small ones then join a
+// neighbour), and mostly unseen charts get unseen_scale of the texel density. Throws
+// std::invalid_argument for an empty mesh or atlas_size < 16, and InputError (naming options.source
+// and "texture_size") when the charts cannot fit the atlas. Charts never overlap each other in UV
+// space at atlas_size resolution (`padding` texels apart). Within a chart, up to 2% of its uv area
+// may fold over (voxel-scale stair steps of meshes from fields; such texels show the neighbouring
+// surface); smooth surfaces do not fold at all.
 UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options = {});
 
 // Which triangle covers each texel of a width x height texture (texel centres inside the

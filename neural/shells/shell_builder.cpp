@@ -8,6 +8,7 @@
 #include "neural/core/error.h"
 #include "neural/mesh/mesh_normals.h"
 #include "neural/mesh/mesh_repair.h"
+#include "neural/mesh/mesh_visibility.h"
 #include "neural/mesh/uv_atlas.h"
 
 namespace strata {
@@ -70,21 +71,29 @@ ShellVolume build_shells(TriangleMesh base, const ShellBuildOptions& options,
   if (options.texture_size < 16 || options.texture_size > 8192)
     throw InputError(source, "texture_size",
                      "expected 16..8192 texels, found " + std::to_string(options.texture_size));
+  if (!(options.unseen_texel_scale > 0.0f && options.unseen_texel_scale <= 1.0f))
+    throw InputError(source, "unseen_texel_scale", "expected a texel density in (0, 1]");
   repair_mesh(&base, source);
   if (base.triangle_count() == 0)
     throw InputError(source, "mesh", "expected at least one non-degenerate triangle");
+  float thickness = options.thickness;
+  if (thickness == 0.0f) thickness = 0.01f * glm::length(base.bounds().extent());
   if (!base.has_uvs()) {
     UvAtlasOptions atlas_options;
     atlas_options.atlas_size = std::max(options.texture_size, 16);
     atlas_options.padding = std::max(1, options.atlas_padding);
     atlas_options.source = source;
+    if (!options.cameras.empty()) {
+      VisibilityOptions visibility;
+      visibility.depth_tolerance = (1.0f + options.outer_fraction) * thickness;
+      atlas_options.seen = seen_triangles(base, options.cameras, visibility);
+      atlas_options.unseen_scale = options.unseen_texel_scale;
+    }
     base = build_uv_atlas(base, atlas_options).mesh;
   }
   base.normals = smoothed_shell_normals(base, options.normal_smoothing);
   ShellVolume shells;
   shells.base = std::move(base);
-  float thickness = options.thickness;
-  if (thickness == 0.0f) thickness = 0.01f * glm::length(shells.base.bounds().extent());
   shells.offsets = shell_offsets(options.shells, thickness, options.outer_fraction);
   const vec4 straight = glm::clamp(options.initial_texel, vec4(0.0f), vec4(1.0f));
   const vec4 texel(vec3(straight) * straight.a, straight.a);

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "neural/core/camera.h"
 #include "neural/mesh/triangle_mesh.h"
 #include "neural/shells/shell_volume.h"
 
@@ -24,7 +25,12 @@ struct ShellBuildOptions {
                                 // sample bilinearly (no mipmaps), so 2 keep every chart's samples
                                 // its own, and the texels go to the surface (4 left 94% of a
                                 // 1024² atlas of a field's surface empty)
-  int normal_smoothing = 3;     // Laplacian smoothing passes over the welded vertex normals
+  std::vector<Camera> cameras;  // the views the shells are made for: when an atlas is made, charts
+                                // none of them sees (through the shells' span) get
+                                // unseen_texel_scale of the texel density; none: all alike
+  float unseen_texel_scale = 0.25f;  // 0 < s <= 1, linear (nerf_toys: views see 41% of the
+                                     // field surface's area; see docs/QUALITY.md)
+  int normal_smoothing = 3;          // Laplacian smoothing passes over the welded vertex normals
   vec4 initial_texel{0.5f, 0.5f, 0.5f, 0.05f};  // straight RGBA every texel starts with
 };
 

@@ -67,20 +67,34 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
       throw InputError(o.bake_field, "--bake", "expected one radiance field (.field) to bake from");
   }
 
+  // The cameras the shells are fitted at (convert: the teacher's views; fit: the photographs and
+  // the field's views between them). An atlas made here gives their texels to what they see.
+  std::vector<Camera> view_cameras = train_cameras, field_cameras;
+  if (convert && int(view_cameras.size()) < o.views && !view_cameras.empty()) {
+    const std::vector<Camera> around =
+        cameras_around(train_cameras, o.views - int(view_cameras.size()), 0.3f, o.loop.seed);
+    view_cameras.insert(view_cameras.end(), around.begin(), around.end());
+  }
+  if (!convert && field && o.field_views > 0) {
+    field_cameras = cameras_around(train_cameras, o.field_views, 0.3f, o.loop.seed);
+    view_cameras.insert(view_cameras.end(), field_cameras.begin(), field_cameras.end());
+  }
+  ShellsFromFieldOptions shell_options = o.shells;
+  shell_options.build.cameras = view_cameras;
+
   // The shells: around the user's mesh or the field's surface; baked when a field teaches.
   ShellVolume start;
   if (!o.mesh.empty()) {
     TriangleMesh mesh = read_mesh(o.mesh);
     if (field && o.bake) {
       say(o, "baking the shells from the field (density over each shell's slab)");
-      start = shells_from_field(*field, mesh, o.shells, o.mesh);
+      start = shells_from_field(*field, mesh, shell_options, o.mesh);
     } else {
-      start = build_shells(std::move(mesh), o.shells.build, o.mesh);
+      start = build_shells(std::move(mesh), shell_options.build, o.mesh);
     }
   } else if (field) {
     say(o, "base mesh: the field's surface (marching cubes, simplified, UV atlas); then the bake");
-    ShellsFromFieldOptions from_field = o.shells;
-    start = shells_from_field(*field, std::nullopt, from_field,
+    start = shells_from_field(*field, std::nullopt, shell_options,
                               o.teacher.empty() ? o.bake_field : o.teacher);
     if (!o.bake)
       for (Image& t : start.textures) {
@@ -95,14 +109,9 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
   // Views.
   std::vector<FitView> train, test;
   if (convert) {
-    std::vector<Camera> cameras = train_cameras;
-    if (cameras.empty()) {
+    std::vector<Camera> cameras = view_cameras;
+    if (cameras.empty())
       cameras = cameras_around_bounds(start.bounds(), std::max(1, o.views), o.view_size);
-    } else if (int(cameras.size()) < o.views) {
-      const std::vector<Camera> around =
-          cameras_around(train_cameras, o.views - int(cameras.size()), 0.3f, o.loop.seed);
-      cameras.insert(cameras.end(), around.begin(), around.end());
-    }
     if (o.view_scale != 1.0f)
       for (Camera& c : cameras)
         c = c.resized(std::max(1, int(std::lround(float(c.width) * o.view_scale))),
@@ -113,9 +122,7 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
     if (field && o.field_views > 0) {
       // Novel views from the field between the photographs: texels no photograph sees still get
       // a target.
-      const std::vector<FitView> extra =
-          teacher_views(teacher, cameras_around(train_cameras, o.field_views, 0.3f, o.loop.seed),
-                        "field", o.progress);
+      const std::vector<FitView> extra = teacher_views(teacher, field_cameras, "field", o.progress);
       train.insert(train.end(), extra.begin(), extra.end());
     }
   }

@@ -21,6 +21,8 @@ ShellVolume shells_from_field(const RadianceField& field, const std::optional<Tr
     mesh_options.texture_size = atlas;
     mesh_options.dilate = build.atlas_padding;  // the atlas padding (its texture is not used)
     mesh_options.progress = options.bake.progress;
+    mesh_options.cameras = build.cameras;
+    mesh_options.unseen_texel_scale = build.unseen_texel_scale;
     mesh = mesh_from_field(field, mesh_options, source).mesh;
     if (build.thickness == 0.0f) {
       // The surface is only known to about a grid cell: shells span +-1.5 cells around it.
