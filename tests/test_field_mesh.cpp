@@ -15,6 +15,7 @@
 #include "neural/field/field_mesh.h"
 #include "neural/gltf/gltf_mesh.h"
 #include "neural/mesh/mesh_repair.h"
+#include "neural/mesh/uv_atlas.h"
 #include "tests/test_support.h"
 
 using namespace strata;
@@ -63,7 +64,7 @@ vec3 ball_colour(const vec3& p) {
   return 0.5f + 0.5f * glm::normalize(p);
 }
 
-FieldMesh bake_ball(int texture_size) {
+FieldMesh bake_ball(int texture_size, const std::vector<Camera>& cameras = {}) {
   Bounds3 box;
   box.add(vec3(-0.6f));
   box.add(vec3(0.6f));
@@ -71,6 +72,7 @@ FieldMesh bake_ball(int texture_size) {
   o.resolution = 40;
   o.threshold = 10.0f;  // where ball_density crosses at |p| = kRadius
   o.texture_size = texture_size;
+  o.cameras = cameras;
   DensityBatchFn density = [](const std::vector<vec3>& p, std::vector<float>* d) {
     for (size_t i = 0; i < p.size(); ++i) (*d)[i] = ball_density(p[i]);
   };
@@ -121,6 +123,32 @@ TEST_CASE("a baked field mesh holds the analytic colour at its surface points", 
   INFO("mean error " << sum / samples << ", worst " << worst);
   CHECK(sum / samples < 0.01);
   CHECK(worst < 0.05);
+}
+
+TEST_CASE("a field mesh made for cameras gives the side they see the texels", "[field_mesh]") {
+  // One camera on +z sees the near hemisphere; the far one gets a quarter of the texels a side.
+  const Camera camera =
+      Camera::pinhole_fov_y(64, 64, glm::radians(40.0f), look_at(vec3(0, 0, 3), vec3(0)));
+  const FieldMesh ball = bake_ball(256, {camera});
+  const TriangleMesh& m = ball.mesh;
+  double near_uv = 0, near_area = 0, far_uv = 0, far_area = 0;
+  for (size_t t = 0; t < m.triangle_count(); ++t) {
+    const vec3 a = m.positions[m.indices[3 * t]], b = m.positions[m.indices[3 * t + 1]],
+               c = m.positions[m.indices[3 * t + 2]];
+    const vec2 p = m.uvs[m.indices[3 * t]], q = m.uvs[m.indices[3 * t + 1]],
+               r = m.uvs[m.indices[3 * t + 2]];
+    const double area = 0.5 * glm::length(glm::cross(b - a, c - a));
+    const double uv = 0.5 * std::abs((q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x));
+    const float z = (a.z + b.z + c.z) / 3.0f;
+    if (z > 0.2f) near_uv += uv, near_area += area;  // well inside the seen side
+    if (z < -0.2f) far_uv += uv, far_area += area;   // well inside the hidden side
+  }
+  REQUIRE(near_area > 0.0);
+  REQUIRE(far_area > 0.0);
+  // Texel density ratio 4 (16 in area), less the charts' projection at their rims.
+  CHECK((near_uv / near_area) / (far_uv / far_area) > 10.0);
+  CHECK(rasterize_uvs(m, 256, 256).overlaps == 0);
+  CHECK(ball.atlas_fill > 0.1f);
 }
 
 TEST_CASE("field mesh exports pass the validator and load in three.js", "[field_mesh]") {

@@ -84,7 +84,8 @@ void add_export_command(CLI::App& app) {
   command->add_option("--out", o->out, "Output file: scene.glb or scene.gltf")->required();
   command->add_option(
       "--cameras", o->cameras,
-      "Also export cameras: a dataset (transforms.json, folder) or a camera path (path.json)");
+      "Also export cameras: a dataset (transforms.json, folder) or a camera path (path.json); a "
+      "radiance field's texture then favours the surface they see");
   command
       ->add_option("--path-frames", o->path_frames,
                    "Frames sampled from a camera path for --cameras")

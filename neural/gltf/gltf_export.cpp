@@ -115,8 +115,18 @@ void export_gltf(const Scene& scene, const std::string& path, const GltfExportOp
       node.extras = gltf_object(
           {{"strata_reference_camera", to_gltf_value(camera_to_json(*cards.reference_camera))}});
     } else if (const auto* field = std::get_if<RadianceField>(&item.content)) {
-      const FieldMesh mesh = mesh_from_field(*field, options.field_mesh,
-                                             item.source.empty() ? item.name : item.source);
+      // The cameras exported with the scene are the views the mesh is for: its atlas gives
+      // their texels to the surface they see (cameras taken into the item's space).
+      FieldMeshOptions mesh_options = options.field_mesh;
+      if (mesh_options.cameras.empty() && options.texels_for_cameras) {
+        const mat4 world_to_item = glm::inverse(item.transform);
+        for (Camera camera : options.cameras) {
+          camera.camera_to_world = world_to_item * camera.camera_to_world;
+          mesh_options.cameras.push_back(camera);
+        }
+      }
+      const FieldMesh mesh =
+          mesh_from_field(*field, mesh_options, item.source.empty() ? item.name : item.source);
       node.children.push_back(add_textured_mesh(b, mesh.mesh, mesh.texture, node.name + "_mesh",
                                                 GltfAlphaMode::kOpaque, false,
                                                 options.max_texture_size));

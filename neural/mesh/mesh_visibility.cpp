@@ -112,9 +112,20 @@ std::vector<uint8_t> seen_triangles(const TriangleMesh& mesh, const std::vector<
         const int kind = corners(t, s);
         if (kind == 2) local[t] = 1;
         if (kind != 1) continue;
+        bool covers = false;
         raster(*s[0], *s[1], *s[2], camera.width, camera.height, [&](size_t i, float depth) {
+          covers = true;
           if (depth <= nearest[i] * 1.0001f + options.depth_tolerance) local[t] = 1;
         });
+        if (covers) continue;
+        // Smaller than a pixel, between pixel centres: its centre against the nearest surface
+        // at the pixel it falls in.
+        const vec2 centre = (s[0]->pixel + s[1]->pixel + s[2]->pixel) / 3.0f;
+        const int x = int(std::floor(centre.x)), y = int(std::floor(centre.y));
+        if (x < 0 || y < 0 || x >= camera.width || y >= camera.height) continue;
+        const float depth = 3.0f / (1.0f / s[0]->depth + 1.0f / s[1]->depth + 1.0f / s[2]->depth);
+        const size_t i = size_t(y) * size_t(camera.width) + size_t(x);
+        if (depth <= nearest[i] * 1.0001f + options.depth_tolerance) local[t] = 1;
       }
     }
     std::lock_guard<std::mutex> lock(merge);

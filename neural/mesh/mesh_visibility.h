@@ -1,6 +1,8 @@
 // Which triangles of a mesh some camera sees: each camera rasterises the mesh into a depth
 // buffer, and a triangle is seen when it covers a pixel centre at (or within a tolerance behind)
-// the nearest depth there. Used to give texels to the surface the views show (uv_atlas.h).
+// the nearest depth there (a triangle smaller than a pixel, covering no pixel centre: when its
+// centre is at the nearest depth of the pixel it falls in). Used to give texels to the surface the
+// views show (uv_atlas.h).
 #pragma once
 
 #include <cstdint>
