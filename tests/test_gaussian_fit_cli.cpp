@@ -131,6 +131,10 @@ TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own phot
                                "/data --outer-fraction 7 --out " + dir + "/w");
   CHECK(outer.exit_code == 2);
   CHECK_THAT(outer.output, Catch::Contains("--outer-fraction"));
+  const Run unseen = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
+                                "/data --unseen-texel-scale 0 --out " + dir + "/w");
+  CHECK(unseen.exit_code == 2);
+  CHECK_THAT(unseen.output, Catch::Contains("--unseen-texel-scale"));
   const Run zero = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
                               "/data --view-scale 0 --out " + dir + "/w");
   CHECK(zero.exit_code == 2);
