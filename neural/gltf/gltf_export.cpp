@@ -118,7 +118,7 @@ void export_gltf(const Scene& scene, const std::string& path, const GltfExportOp
       // The cameras exported with the scene are the views the mesh is for: its atlas gives
       // their texels to the surface they see (cameras taken into the item's space).
       FieldMeshOptions mesh_options = options.field_mesh;
-      if (mesh_options.cameras.empty() && options.texels_for_cameras) {
+      if (mesh_options.cameras.empty()) {
         const mat4 world_to_item = glm::inverse(item.transform);
         for (Camera camera : options.cameras) {
           camera.camera_to_world = world_to_item * camera.camera_to_world;

@@ -17,11 +17,11 @@
 namespace strata {
 
 struct GltfExportOptions {
-  std::vector<Camera> cameras;     // exported as glTF perspective cameras (camera_000, ...)
-  int max_texture_size = 8192;     // larger textures are downscaled with a warning
-  FieldMeshOptions field_mesh;     // radiance fields become textured meshes (field_mesh.h)
-  bool texels_for_cameras = true;  // fields: their atlas gives `cameras`' view of the surface the
-                                   // texels (field_mesh.cameras, unless set, gets them)
+  std::vector<Camera> cameras;  // exported as glTF perspective cameras (camera_000, ...)
+  int max_texture_size = 8192;  // larger textures are downscaled with a warning
+  FieldMeshOptions field_mesh;  // radiance fields become textured meshes (field_mesh.h); with
+                                // no cameras of its own, a field's atlas favours what `cameras`
+                                // see (field_mesh.unseen_texel_scale = 1: no preference)
   std::function<void(const std::string& item, const FieldMesh& mesh)>
       on_field_mesh;  // optional: called after each field is meshed (for summary lines)
 };

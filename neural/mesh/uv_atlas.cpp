@@ -296,6 +296,16 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
                      ? std::sqrt(0.7 * double(size - 2 * pad) * (size - 2 * pad) / total_area)
                      : 1.0;
 
+  // A chart's triangles on a grid of texels at scale s (one texel of margin round its bounds).
+  auto texel_grid = [](const Chart& c, double s) {
+    return std::pair<int, int>(int(std::ceil((c.hi.x - c.lo.x) * s)) + 2,
+                               int(std::ceil((c.hi.y - c.lo.y) * s)) + 2);
+  };
+  auto texel_corners = [&](const Chart& c, double s, uint32_t t, vec2* p) {
+    for (int k = 0; k < 3; ++k)
+      p[k] = (project(c, mesh.indices[3 * t + size_t(k)]) - c.lo) * float(s) + vec2(1.0f);
+  };
+
   // Split charts that fold (a projected triangle facing away, or two triangles covering one
   // texel at the current scale), until none folds (see `peel` below).
   // A chart folds when more than 2% of its uv area is flipped or covered twice. Less is the
@@ -311,15 +321,13 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
       if (area < 0.0) flipped -= area;
     }
     if (flipped > 0.02 * total) return true;
-    const int w = int(std::ceil((c.hi.x - c.lo.x) * s)) + 2,
-              h = int(std::ceil((c.hi.y - c.lo.y) * s)) + 2;
+    const auto [w, h] = texel_grid(c, s);
     if (double(w) * h > 64e6) return true;  // absurdly large chart: split anyway
     std::vector<uint8_t> hit(size_t(w) * size_t(h), 0);
     size_t claims = 0, twice = 0;
     for (uint32_t t : c.triangles) {
       vec2 p[3];
-      for (int k = 0; k < 3; ++k)
-        p[k] = (project(c, mesh.indices[3 * t + size_t(k)]) - c.lo) * float(s) + vec2(1.0f);
+      texel_corners(c, s, t, p);
       raster_triangle(p[0], p[1], p[2], w, h, [&](int x, int y) {
         uint8_t& cell = hit[size_t(y) * size_t(w) + size_t(x)];
         ++claims;
@@ -338,13 +346,8 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
   auto peel = [&](const Chart& c, double s, Chart* kept, Chart* rest) {
     ++stamp;
     for (uint32_t t : c.triangles) member[t] = stamp;
-    const int w = int(std::ceil((c.hi.x - c.lo.x) * s)) + 2,
-              h = int(std::ceil((c.hi.y - c.lo.y) * s)) + 2;
+    const auto [w, h] = texel_grid(c, s);
     std::vector<uint8_t> hit(size_t(w) * size_t(h), 0);
-    auto corners = [&](uint32_t t, vec2* p) {
-      for (int k = 0; k < 3; ++k)
-        p[k] = (project(c, mesh.indices[3 * t + size_t(k)]) - c.lo) * float(s) + vec2(1.0f);
-    };
     const vec2 middle = 0.5f * (c.lo + c.hi);
     uint32_t seed = c.triangles.front();
     float best = 1e30f;
@@ -364,7 +367,7 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
     double area = 0.0, flipped = 0.0;
     auto take = [&](uint32_t t, bool strict) {
       vec2 p[3];
-      corners(t, p);
+      texel_corners(c, s, t, p);
       cells.clear();
       size_t taken = 0;
       raster_triangle(p[0], p[1], p[2], w, h, [&](int x, int y) {

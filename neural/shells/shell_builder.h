@@ -28,7 +28,7 @@ struct ShellBuildOptions {
   std::vector<Camera> cameras;  // the views the shells are made for: when an atlas is made, charts
                                 // none of them sees (through the shells' span) get
                                 // unseen_texel_scale of the texel density; none: all alike
-  float unseen_texel_scale = 0.25f;  // 0 < s <= 1, linear (nerf_toys: views see 41% of the
+  float unseen_texel_scale = 0.25f;  // 0 < s <= 1, linear (nerf_toys: views see 44% of the
                                      // field surface's area; see docs/QUALITY.md)
   int normal_smoothing = 3;          // Laplacian smoothing passes over the welded vertex normals
   vec4 initial_texel{0.5f, 0.5f, 0.5f, 0.05f};  // straight RGBA every texel starts with
