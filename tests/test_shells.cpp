@@ -198,6 +198,53 @@ TEST_CASE("shells backward matches finite differences", "[shells]") {
   CHECK(checked > 10);
 }
 
+TEST_CASE("the shells' distortion loss and its gradient match finite differences", "[shells]") {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  ShellVolume shells =
+      test::sphere_shells({-0.15f, 0.0f, 0.15f}, {vec4(1), vec4(1), vec4(1)}, 6, 10, 20);
+  for (Image& t : shells.textures)
+    for (vec4& c : t.pixels) {
+      const float a = 0.2f + 0.6f * uniform(rng);
+      c = vec4(uniform(rng) * a, uniform(rng) * a, uniform(rng) * a, a);
+    }
+  const Camera camera = front_camera(40, 40, 4.0f);
+  const Image no_colour_gradient(40, 40, vec4(0.0f));
+  const ShellDistortion distortion{0.7f, 0.3f};
+  auto loss = [&](const ShellVolume& s) {
+    ShellRenderTrace trace;
+    render_shells(s, camera, &trace);
+    return double(distortion.weight) * shells_distortion(s, trace, distortion.depth_scale);
+  };
+  // One opaque surface (the middle shell) has none; spreading alpha makes some.
+  ShellVolume single = shells;
+  for (size_t k : {size_t(0), size_t(2)})
+    for (vec4& c : single.textures[k].pixels) c = vec4(0.0f);
+  for (vec4& c : single.textures[1].pixels) c.a = 1.0f;
+  CHECK(loss(single) == 0.0);
+  CHECK(loss(shells) > 0.0);
+
+  ShellRenderTrace trace;
+  render_shells(shells, camera, &trace);
+  std::vector<vec4> gradients;
+  shells_backward(shells, trace, no_colour_gradient, gradients, nullptr, distortion);
+  int checked = 0;
+  for (size_t k = 0; k < 3; ++k)
+    for (int texel = 0; texel < 36; texel += 5) {
+      const size_t at = k * 36 + size_t(texel);
+      CHECK(vec3(gradients[at]) == vec3(0.0f));  // colour does not enter
+      if (gradients[at].a == 0.0f) continue;
+      const float h = 1e-2f;
+      ShellVolume plus = shells, minus = shells;
+      plus.textures[k].pixels[size_t(texel)].a += h;
+      minus.textures[k].pixels[size_t(texel)].a -= h;
+      const double fd = (loss(plus) - loss(minus)) / (2.0 * h);
+      CHECK(gradients[at].a == Approx(fd).margin(2e-3 + 2e-3 * std::abs(fd)));
+      ++checked;
+    }
+  CHECK(checked > 10);
+}
+
 TEST_CASE("a tiny shells fit converges to known textures", "[shells]") {
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);

@@ -3,6 +3,7 @@
 // base mesh to a dataset's photographs (CPU), from the bake of a radiance field when one is given,
 // with the result folder as the checkpoint and a held-out table. Also the `--to shells` branch of
 // `strata convert` (bake from a radiance field, then fit to its renders).
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -94,6 +95,8 @@ void add_shell_options(CLI::App* c, ShellArgs* a) {
   option("--density-threshold", o.shells.density_threshold, "Field surface: density, 1/metres");
   option("--color-lr", o.color_learning_rate, "Adam step size of the colours");
   option("--alpha-lr", o.alpha_learning_rate, "Adam step size of the alpha logits");
+  option("--distortion", o.distortion,
+         "Weight of the distortion loss: keeps each pixel's opacity at one depth (0: off)");
   option("--threads", a->threads, "Worker threads (0: all cores)");
 }
 
@@ -110,6 +113,8 @@ void finish_options(ShellRunOptions& o, int threads) {
   const float unseen = o.shells.build.unseen_texel_scale;
   if (!(unseen > 0.0f && unseen <= 1.0f))
     throw InputError("", "--unseen-texel-scale", "expected a relative texel density in (0, 1]");
+  if (!(o.distortion >= 0.0f && std::isfinite(o.distortion)))
+    throw InputError("", "--distortion", "expected a weight >= 0");
   if (!(o.view_scale > 0.0f && o.view_scale <= 8.0f))
     throw InputError("", "--view-scale", "expected a factor in (0, 8]");
   // L2: 0.8 L1 + 0.2 D-SSIM gave +0.006 SSIM but -0.18 dB with 16 shells (docs/QUALITY.md).

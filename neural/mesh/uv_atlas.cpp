@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "neural/core/error.h"
+#include "neural/mesh/chart_packing.h"
 #include "neural/mesh/mesh_normals.h"
 
 namespace strata {
@@ -24,7 +25,7 @@ struct Chart {
   vec3 normal{0.0f};                // projection direction (unit)
   vec3 axis_u{0.0f}, axis_v{0.0f};  // in-plane basis after the PCA rotation
   vec2 lo{0.0f}, hi{0.0f};          // projected bounds, metres
-  vec2 offset{0.0f};                // placement in the atlas, texels (of the lo corner)
+  vec2 offset{0.0f};                // placement of its texel grid (texel_grid) in the atlas
   float density = 1.0f;             // texel density relative to the atlas's scale
 };
 
@@ -467,41 +468,57 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
     c.density = seen_area >= 0.5 * all ? 1.0f : options.unseen_scale;
   }
 
-  // Shelf packing, tallest first; shrink the scale until everything fits.
-  std::vector<size_t> order(charts.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  for (int attempt = 0;; ++attempt) {
-    std::vector<std::pair<int, int>> dims(charts.size());
-    for (size_t i = 0; i < charts.size(); ++i)
-      dims[i] = {int(std::ceil((charts[i].hi.x - charts[i].lo.x) * scale * charts[i].density)) + 1,
-                 int(std::ceil((charts[i].hi.y - charts[i].lo.y) * scale * charts[i].density)) + 1};
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return dims[a].second > dims[b].second; });
-    int x = pad, y = pad, shelf = 0;
-    bool fits = true;
-    for (size_t i : order) {
-      const auto [w, h] = dims[i];
-      if (x + w + pad > size) {
-        x = pad;
-        y += shelf + pad;
-        shelf = 0;
+  // Outline packing (chart_packing.h): each chart as the texels its triangles may be sampled
+  // from (centres inside, and the bilinear taps of every point on its edges); the scale shrinks
+  // until every chart fits, then grows while they still do.
+  auto footprint = [&](const Chart& c, double s) {
+    const auto [w, h] = texel_grid(c, s);
+    ChartMask mask(w, h);
+    for (uint32_t t : c.triangles) {
+      vec2 p[3];
+      texel_corners(c, s, t, p);
+      raster_triangle(p[0], p[1], p[2], w, h, [&](int x, int y) { mask.set(x, y); });
+      for (int k = 0; k < 3; ++k) {
+        const vec2 a = p[k], b = p[(k + 1) % 3];
+        const int steps = 1 + int(std::ceil(4.0f * glm::length(b - a)));
+        for (int i = 0; i <= steps; ++i) {
+          const vec2 e = a + (b - a) * (float(i) / float(steps));
+          const int x = int(std::floor(e.x - 0.5f)), y = int(std::floor(e.y - 0.5f));
+          for (int dy = 0; dy <= 1; ++dy)
+            for (int dx = 0; dx <= 1; ++dx) mask.set(x + dx, y + dy);
+        }
       }
-      if (x + w + pad > size || y + h + pad > size) {
-        fits = false;
-        break;
-      }
-      charts[i].offset = vec2(float(x), float(y));
-      x += w + pad;
-      shelf = std::max(shelf, h);
     }
-    if (fits) break;
-    if (attempt > 200)
+    return mask;
+  };
+  auto pack_at = [&](double s) {
+    std::vector<ChartMask> masks;
+    masks.reserve(charts.size());
+    for (const Chart& c : charts) masks.push_back(footprint(c, s * c.density));
+    return pack_chart_masks(masks, size, pad);
+  };
+  ChartPacking packing;
+  double packed_scale = 0.0;
+  for (int attempt = 0, grown = 0;; ++attempt) {
+    ChartPacking trial = pack_at(scale);
+    if (trial.complete()) {
+      packing = std::move(trial);
+      packed_scale = scale;
+      if (++grown > 3) break;
+      scale *= 1.03;
+      continue;
+    }
+    if (packed_scale > 0.0) break;  // one step larger did not fit: keep the last that did
+    if (attempt > 60)
       throw InputError(options.source, "texture_size",
                        "the mesh's " + std::to_string(charts.size()) + " UV charts do not fit a " +
                            std::to_string(size) + "² atlas with their padding: expected a " +
                            "larger texture size (or a mesh with fewer triangles)");
-    scale *= 0.95;
+    // The share of the charts' texels that found room says about how much smaller they must be.
+    scale *= std::clamp(0.98 * std::sqrt(trial.placed_fraction), 0.5, 0.97);
   }
+  scale = packed_scale;
+  for (size_t i = 0; i < charts.size(); ++i) charts[i].offset = vec2(packing.positions[i]);
 
   // New vertices, one per (chart, input vertex); uvs in [0,1], texel centres at (i + 0.5) / size.
   UvAtlas atlas;
@@ -523,7 +540,7 @@ UvAtlas build_uv_atlas(const TriangleMesh& mesh, const UvAtlasOptions& options) 
           atlas.mesh.positions.push_back(mesh.positions[v]);
           if (normals_in) atlas.mesh.normals.push_back(mesh.normals[v]);
           const vec2 texel =
-              (project(c, v) - c.lo) * float(scale * c.density) + c.offset + vec2(0.5f);
+              (project(c, v) - c.lo) * float(scale * c.density) + vec2(1.0f) + c.offset;
           atlas.mesh.uvs.push_back(glm::clamp(texel / float(size), vec2(0.0f), vec2(1.0f)));
           atlas.source_vertex.push_back(v);
         }

@@ -1,7 +1,7 @@
 // A texture atlas for a mesh without UVs: charts grown over adjacent triangles whose (smoothed)
 // normals stay within a cone of the chart's average normal, each flattened by projection onto its
 // average-normal plane (charts that fold are split), scaled to one texel density and packed into
-// a square atlas with padding between charts (shelf packing).
+// a square atlas with padding between charts (by outline: chart_packing.h).
 #pragma once
 
 #include <cstdint>

@@ -129,7 +129,7 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
   if (!dataset.test.empty()) test = dataset_views(dataset.test, false);
 
   ShellFittable model(std::move(start),
-                      ShellFitRates{o.color_learning_rate, o.alpha_learning_rate});
+                      ShellFitRates{o.color_learning_rate, o.alpha_learning_rate, o.distortion});
   if (!test.empty() && o.bake && field)
     report.baked_scores = score_views(model, test, o.loop.background);
   char summary[400];

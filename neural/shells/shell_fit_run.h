@@ -35,6 +35,7 @@ struct ShellRunOptions {
   bool bake = true;               // convert from one radiance field: start from the bake
   float color_learning_rate = 0.02f;  // Adam step of the straight colours
   float alpha_learning_rate = 0.1f;   // Adam step of the alpha logits
+  float distortion = 0.0f;            // weight of the distortion loss (ShellFitRates)
   FitLoopOptions loop;                // steps/minutes, loss, background, checkpoints...
   bool progress = true;               // progress bars and messages on stderr
 };

@@ -88,7 +88,13 @@ void ShellFittable::backward(const Image& dL_dimage, std::vector<float>& gradien
   if (touched_bits_.size() != (n + 63) / 64) touched_bits_.assign((n + 63) / 64, 0u);
   // The texels this view sampled join the step's set; the list is rebuilt in ascending order
   // (memory order: the step then walks its parameters and moments nearly sequentially).
-  shells_backward(shells_, trace_, dL_dimage, texel_gradients_, &touched_bits_);
+  ShellDistortion distortion;
+  if (rates_.distortion > 0.0f && shells_.shell_count() > 1) {
+    // Per pixel like the image loss; depths in units of the span, so the weight is scale-free.
+    distortion.weight = rates_.distortion / float(std::max(1, trace_.width * trace_.height));
+    distortion.depth_scale = std::max(shells_.offsets.back() - shells_.offsets.front(), 1e-9f);
+  }
+  shells_backward(shells_, trace_, dL_dimage, texel_gradients_, &touched_bits_, distortion);
   step_texels_.clear();
   for (size_t w = 0; w < touched_bits_.size(); ++w)
     for (uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1)

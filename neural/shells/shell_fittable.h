@@ -16,8 +16,10 @@
 namespace strata {
 
 struct ShellFitRates {
-  float color = 0.02f;  // Adam step for the straight colours
-  float alpha = 0.1f;   // Adam step for the alpha logits
+  float color = 0.02f;      // Adam step for the straight colours
+  float alpha = 0.1f;       // Adam step for the alpha logits
+  float distortion = 0.0f;  // weight of the distortion loss (shell_backward.h), per pixel, with
+                            // depths in units of the shells' span: 0 leaves alpha free to spread
 };
 
 class ShellFittable : public Fittable {
