@@ -135,6 +135,10 @@ TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own phot
                                 "/data --unseen-texel-scale 0 --out " + dir + "/w");
   CHECK(unseen.exit_code == 2);
   CHECK_THAT(unseen.output, Catch::Contains("--unseen-texel-scale"));
+  const Run distortion = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
+                                    "/data --distortion -1 --out " + dir + "/w");
+  CHECK(distortion.exit_code == 2);
+  CHECK_THAT(distortion.output, Catch::Contains("--distortion"));
   const Run zero = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
                               "/data --view-scale 0 --out " + dir + "/w");
   CHECK(zero.exit_code == 2);
