@@ -259,7 +259,13 @@ ChartPacking pack_chart_masks(const std::vector<ChartMask>& masks, int size, int
       first = false;
       const int x = bx - corner.x, y = by - corner.y;
       if (x < 0 || y < 0 || x + m.width > size || y + m.height > size) continue;
-      if (!padded.whole_box && atlas.fits_or_skip(padded, x, y) >= 0) continue;
+      if (!padded.whole_box) {
+        const int next = atlas.fits_or_skip(padded, x, y);
+        if (next >= 0) {
+          bx = std::max(bx, next + corner.x - 1);  // no x before `next` fits in this row
+          continue;
+        }
+      }
       place(x, y);
       done = true;
       break;
