@@ -26,6 +26,19 @@ Camera front_camera(int width, int height, float distance = 5.0f) {
                                look_at(vec3(0, 0, distance), vec3(0.0f)));
 }
 
+// Three sphere shells (6 x 6 texels) with random premultiplied texels, alpha in [0.2, 0.8].
+ShellVolume random_sphere_shells(std::mt19937& rng) {
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  ShellVolume shells =
+      test::sphere_shells({-0.15f, 0.0f, 0.15f}, {vec4(1), vec4(1), vec4(1)}, 6, 10, 20);
+  for (Image& t : shells.textures)
+    for (vec4& c : t.pixels) {
+      const float a = 0.2f + 0.6f * uniform(rng);
+      c = vec4(uniform(rng) * a, uniform(rng) * a, uniform(rng) * a, a);
+    }
+  return shells;
+}
+
 }  // namespace
 
 TEST_CASE("sphere shells composite front to back with the analytic colours and depth", "[shells]") {
@@ -131,13 +144,7 @@ TEST_CASE("shared edges are drawn once and a camera inside the shells clips at t
 TEST_CASE("shells backward matches finite differences", "[shells]") {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
-  ShellVolume shells =
-      test::sphere_shells({-0.15f, 0.0f, 0.15f}, {vec4(1), vec4(1), vec4(1)}, 6, 10, 20);
-  for (Image& t : shells.textures)
-    for (vec4& c : t.pixels) {
-      const float a = 0.2f + 0.6f * uniform(rng);
-      c = vec4(uniform(rng) * a, uniform(rng) * a, uniform(rng) * a, a);
-    }
+  const ShellVolume shells = random_sphere_shells(rng);
   const Camera camera = front_camera(40, 40, 4.0f);
   Image weights(40, 40);
   for (vec4& w : weights.pixels)
@@ -200,14 +207,7 @@ TEST_CASE("shells backward matches finite differences", "[shells]") {
 
 TEST_CASE("the shells' distortion loss and its gradient match finite differences", "[shells]") {
   std::mt19937 rng(11);
-  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
-  ShellVolume shells =
-      test::sphere_shells({-0.15f, 0.0f, 0.15f}, {vec4(1), vec4(1), vec4(1)}, 6, 10, 20);
-  for (Image& t : shells.textures)
-    for (vec4& c : t.pixels) {
-      const float a = 0.2f + 0.6f * uniform(rng);
-      c = vec4(uniform(rng) * a, uniform(rng) * a, uniform(rng) * a, a);
-    }
+  const ShellVolume shells = random_sphere_shells(rng);
   const Camera camera = front_camera(40, 40, 4.0f);
   const Image no_colour_gradient(40, 40, vec4(0.0f));
   const ShellDistortion distortion{0.7f, 0.3f};
