@@ -11,6 +11,7 @@
 #include "neural/core/error.h"
 #include "neural/core/metrics.h"
 #include "neural/fit/fit_loop.h"
+#include "neural/fit/fit_views.h"
 #include "neural/fit/ssim_loss.h"
 #include "neural/optim/adam.h"
 #include "test_support.h"
@@ -186,4 +187,63 @@ TEST_CASE("SSIM gradient matches finite differences", "[fit]") {
       CHECK(grad[i][c] == Approx(numeric).margin(2e-5).epsilon(3e-2));
     }
   CHECK(max_gradient > 1e-4);
+}
+
+TEST_CASE("views around an orbit stay on it between neighbouring cameras", "[fit]") {
+  // 48 cameras on a sphere of radius 4 (elevations 10..60 degrees) looking at its centre, which
+  // is off the origin. Blending any two of them linearly would put eyes well inside.
+  const vec3 centre(0.5f, -0.25f, 1.0f);
+  std::vector<Camera> rig;
+  for (int i = 0; i < 48; ++i) {
+    const float elevation = glm::radians(10.0f + 50.0f * float(i % 6) / 5.0f);
+    const float azimuth = glm::radians(7.5f * float(i));
+    const vec3 dir(std::cos(elevation) * std::cos(azimuth), std::sin(elevation),
+                   std::cos(elevation) * std::sin(azimuth));
+    rig.push_back(Camera::pinhole_fov_y(64, 64, 0.7f, look_at(centre + 4.0f * dir, centre)));
+  }
+  float spacing = std::numeric_limits<float>::infinity();
+  for (size_t j = 1; j < rig.size(); ++j)
+    spacing = std::min(spacing, glm::distance(rig[0].position(), rig[j].position()));
+  const std::vector<Camera> views = cameras_around(rig, 300, 0.0f, 7);
+  REQUIRE(views.size() == 300);
+  for (const Camera& v : views) {
+    REQUIRE(glm::distance(v.position(), centre) == Approx(4.0f).epsilon(1e-3));
+    // Between neighbours: near some rig camera, and still looking at the centre (the rotations of
+    // two neighbours that both look at it blend to one that nearly does).
+    float nearest = std::numeric_limits<float>::infinity();
+    for (const Camera& c : rig)
+      nearest = std::min(nearest, glm::distance(v.position(), c.position()));
+    REQUIRE(nearest < 4.0f * spacing);
+    const vec3 to_centre = glm::normalize(centre - v.position());
+    REQUIRE(glm::dot(v.forward(), to_centre) > std::cos(glm::radians(10.0f)));
+  }
+  // The same seed gives the same cameras; the jitter moves eyes off the sphere.
+  REQUIRE(cameras_around(rig, 300, 0.0f, 7)[123].camera_to_world == views[123].camera_to_world);
+  const std::vector<Camera> jittered = cameras_around(rig, 50, 0.5f, 7);
+  float off_sphere = 0.0f;
+  for (const Camera& v : jittered)
+    off_sphere = std::max(off_sphere, std::abs(glm::distance(v.position(), centre) - 4.0f));
+  REQUIRE(off_sphere > 0.01f);
+}
+
+TEST_CASE("views around a forward-facing rig stay in its plane and box", "[fit]") {
+  // A 5 x 4 grid of parallel cameras in the plane z = 2 looking down -z: no point to orbit.
+  std::vector<Camera> rig;
+  for (int j = 0; j < 4; ++j)
+    for (int i = 0; i < 5; ++i) {
+      const vec3 eye(0.1f * float(i), 0.1f * float(j), 2.0f);
+      rig.push_back(Camera::pinhole_fov_y(64, 48, 0.9f, look_at(eye, eye - vec3(0, 0, 1))));
+    }
+  for (const Camera& v : cameras_around(rig, 200, 0.0f, 3)) {
+    REQUIRE(v.position().z == Approx(2.0f));
+    REQUIRE(v.position().x >= -1e-5f);
+    REQUIRE(v.position().x <= 0.4f + 1e-5f);
+    REQUIRE(v.position().y >= -1e-5f);
+    REQUIRE(v.position().y <= 0.3f + 1e-5f);
+    REQUIRE(glm::dot(v.forward(), vec3(0, 0, -1)) == Approx(1.0f));
+    REQUIRE(v.width == 64);
+  }
+  // One camera: every view is that camera, moved by the jitter only.
+  const std::vector<Camera> single = cameras_around({rig[0]}, 3, 0.0f, 1);
+  REQUIRE(single[2].position() == rig[0].position());
 }

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <random>
+#include <utility>
 
 #include "neural/core/error.h"
 #include "neural/core/progress.h"
@@ -60,20 +62,67 @@ int reference_camera_index(const std::vector<Camera>& cameras) {
   return best;
 }
 
+namespace {
+
+// A blended camera pairs a random camera with one of this many nearest others.
+constexpr size_t kBlendNeighbours = 6;
+
+// The point nearest every camera's optical axis (least squares), when the cameras look at one: an
+// orbit around an object. Empty for rigs whose axes are near parallel (forward-facing) or that
+// have the point behind a camera.
+std::optional<vec3> centre_of_attention(const std::vector<Camera>& cameras) {
+  if (cameras.size() < 2) return std::nullopt;
+  mat3 a(0.0f);
+  vec3 b(0.0f);
+  for (const Camera& c : cameras) {
+    const vec3 d = c.forward();
+    const mat3 off_axis = mat3(1.0f) - glm::outerProduct(d, d);
+    a += off_axis;
+    b += off_axis * c.position();
+  }
+  // Near-parallel axes leave `a` close to rank 2: the point would sit far away and be ill-defined.
+  const float scale = (a[0][0] + a[1][1] + a[2][2]) / 3.0f;
+  if (!(glm::determinant(a) > 1e-3f * scale * scale * scale)) return std::nullopt;
+  const vec3 centre = glm::inverse(a) * b;
+  for (const Camera& c : cameras)
+    if (glm::dot(centre - c.position(), c.forward()) <= 0.0f) return std::nullopt;
+  return centre;
+}
+
+// Unit vectors a and b blended along the great circle between them.
+vec3 slerp_direction(vec3 a, vec3 b, float t) {
+  const float cosine = glm::clamp(glm::dot(a, b), -1.0f, 1.0f);
+  const float angle = std::acos(cosine);
+  if (angle < 1e-4f) return glm::normalize(glm::mix(a, b, t));
+  return (std::sin((1.0f - t) * angle) * a + std::sin(t * angle) * b) / std::sin(angle);
+}
+
+}  // namespace
+
 std::vector<Camera> cameras_around(const std::vector<Camera>& cameras, int count, float jitter,
                                    uint64_t seed, int width, int height) {
   if (cameras.empty())
     throw InputError("", "cameras", "expected at least one camera to sample around");
   if (count < 1) throw InputError("", "--views", "expected a view count >= 1");
-  // The spacing that the jitter is relative to: mean distance to the nearest other camera.
+  // Each camera's nearest others: a blend pairs neighbours, so that it stays among the cameras
+  // (two cameras across an orbit would blend to a view from inside the scene). The spacing the
+  // jitter is relative to: the mean distance to the nearest other camera.
+  const size_t n = cameras.size();
+  const size_t neighbours = std::min<size_t>(kBlendNeighbours, n - 1);
+  std::vector<std::vector<size_t>> nearest(n);
   float spacing = 0.0f;
-  for (size_t i = 0; i < cameras.size(); ++i) {
-    float nearest = std::numeric_limits<float>::infinity();
-    for (size_t j = 0; j < cameras.size(); ++j)
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<std::pair<float, size_t>> by_distance;
+    for (size_t j = 0; j < n; ++j)
       if (j != i)
-        nearest = std::min(nearest, glm::distance(cameras[i].position(), cameras[j].position()));
-    if (std::isfinite(nearest)) spacing += nearest / float(cameras.size());
+        by_distance.emplace_back(glm::distance(cameras[i].position(), cameras[j].position()), j);
+    std::partial_sort(by_distance.begin(), by_distance.begin() + ptrdiff_t(neighbours),
+                      by_distance.end());
+    for (size_t k = 0; k < neighbours; ++k) nearest[i].push_back(by_distance[k].second);
+    if (neighbours > 0) spacing += by_distance[0].first / float(n);
   }
+  const std::optional<vec3> centre = centre_of_attention(cameras);
+
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<float> unit(0.0f, 1.0f);
   std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -81,13 +130,23 @@ std::vector<Camera> cameras_around(const std::vector<Camera>& cameras, int count
   if (width > 0 && height > 0) base = base.resized(width, height);
   std::vector<Camera> out;
   for (int k = 0; k < count; ++k) {
-    const Camera& a = cameras[size_t(rng() % cameras.size())];
-    const Camera& b = cameras[size_t(rng() % cameras.size())];
+    const size_t ia = size_t(rng() % n);
+    const size_t ib = neighbours == 0 ? ia : nearest[ia][size_t(rng() % neighbours)];
+    const Camera& a = cameras[ia];
+    const Camera& b = cameras[ib];
     const float t = unit(rng);
     const quat qa = glm::quat_cast(mat3(a.camera_to_world));
     const quat qb = glm::quat_cast(mat3(b.camera_to_world));
     const quat q = glm::slerp(qa, glm::dot(qa, qb) < 0.0f ? -qb : qb, t);
-    vec3 eye = glm::mix(a.position(), b.position(), t);
+    vec3 eye;
+    if (centre) {
+      // Around an orbit's centre: along the sphere between the two, not along the chord.
+      const vec3 ua = a.position() - *centre, ub = b.position() - *centre;
+      const float ra = glm::length(ua), rb = glm::length(ub);
+      eye = *centre + glm::mix(ra, rb, t) * slerp_direction(ua / ra, ub / rb, t);
+    } else {
+      eye = glm::mix(a.position(), b.position(), t);
+    }
     eye += jitter * spacing * vec3(normal(rng), normal(rng), normal(rng)) / std::sqrt(3.0f);
     Camera c = base;
     c.camera_to_world = mat4(glm::mat3_cast(glm::normalize(q)));

@@ -32,10 +32,12 @@ std::vector<Camera> frame_cameras(const std::vector<DatasetFrame>& frames);
 // camera. Precondition: `cameras` is not empty.
 int reference_camera_index(const std::vector<Camera>& cameras);
 
-// `count` cameras sampled around `cameras` (not empty): each blends the poses of two random
-// cameras (positions linearly, rotations by slerp) with a random weight, then moves the eye by
-// up to `jitter` times the mean distance between neighbouring cameras; intrinsics and size are
-// the first camera's (scaled to `width` x `height` when both > 0). Deterministic for a `seed`.
+// `count` cameras sampled around `cameras` (not empty): each blends the pose of a random camera
+// with one of its 6 nearest others by a random weight (rotations by slerp; positions along the
+// sphere about the point the cameras look at when they orbit one, else linearly), then moves the
+// eye by a random offset of `jitter` times the mean distance between neighbouring cameras (RMS);
+// intrinsics and size are the first camera's (scaled to `width` x `height` when both > 0).
+// Deterministic for a `seed`.
 std::vector<Camera> cameras_around(const std::vector<Camera>& cameras, int count, float jitter,
                                    uint64_t seed, int width = 0, int height = 0);
 
