@@ -104,6 +104,28 @@ TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own phot
   CHECK(baked > 30.0);
   CHECK(fitted > baked - 1.0);
   CHECK(fs::exists(dir + "/shells/shells.json"));
+  // Resuming from that checkpoint: it starts where the fit ended (a fresh start scores far lower
+  // after 2 steps), with the folder's mesh and atlas; --mesh besides it and a missing folder are
+  // refused.
+  const Run resumed = run_strata("fit shells " + dir + "/data --resume " + dir +
+                                 "/shells --steps 2 --out " + dir + "/resumed");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK_THAT(resumed.output, Catch::Contains("starting from the shells in"));
+  CHECK(resumed.output.find("baked start") == std::string::npos);
+  double resumed_db = 0;
+  const size_t last = resumed.output.rfind("mean PSNR");
+  REQUIRE(std::sscanf(resumed.output.c_str() + last, "mean PSNR %lf", &resumed_db) == 1);
+  CHECK(resumed_db > fitted - 1.0);
+  const Run both = run_strata("fit shells " + dir + "/data --resume " + dir + "/shells --mesh " +
+                              dir + "/shells/base.obj --out " + dir + "/w");
+  CHECK(both.exit_code == 2);
+  CHECK_THAT(both.output, Catch::Contains("--resume"));
+  const Run missing = run_strata("fit shells " + dir + "/data --resume " + dir +
+                                 "/no_such_shells --out " + dir + "/w");
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.output, Catch::Contains("no_such_shells"));
+  CHECK_FALSE(fs::exists(dir + "/w"));
 
   // --bake with what is not a radiance field: exit 2, the file named, nothing written.
   write_gaussian_ply(dir + "/blobs.ply", three_blobs());

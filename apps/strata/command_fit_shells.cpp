@@ -97,6 +97,9 @@ void add_shell_options(CLI::App* c, ShellArgs* a) {
   option("--alpha-lr", o.alpha_learning_rate, "Adam step size of the alpha logits");
   option("--distortion", o.distortion,
          "Weight of the distortion loss: keeps each pixel's opacity at one depth (0: off)");
+  option("--resume", o.resume,
+         "Start from the shells saved in this folder (a checkpoint: its mesh, atlas and "
+         "textures) instead of building new ones");
   option("--threads", a->threads, "Worker threads (0: all cores)");
 }
 
@@ -162,7 +165,7 @@ void register_fit_shells(CLI::App& fit) {
   c->callback([args] {
     ShellRunOptions run = args->run;
     finish_options(run, args->threads);
-    if (run.mesh.empty() && run.bake_field.empty())
+    if (run.mesh.empty() && run.bake_field.empty() && run.resume.empty())
       throw InputError("", "--mesh", "expected a base mesh (.obj, .glb, .gltf) or --bake FIELD");
     if (run.field_views < 0) throw InputError("", "--field-views", "expected a count >= 0");
     if (run.field_views > 0 && run.bake_field.empty())

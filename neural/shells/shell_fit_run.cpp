@@ -42,7 +42,10 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
   if (o.out.empty()) throw InputError("", "--out", "expected an output folder");
   const bool convert = !o.teacher.empty();
   if (!convert && o.data.empty()) throw InputError("", "DATA", "expected a dataset");
-  if (!convert && o.mesh.empty() && o.bake_field.empty())
+  if (!o.resume.empty() && !o.mesh.empty())
+    throw InputError(o.resume, "--resume",
+                     "a shells folder brings its own base mesh: give --mesh or --resume, not both");
+  if (!convert && o.mesh.empty() && o.bake_field.empty() && o.resume.empty())
     throw InputError("", "--mesh",
                      "expected a base mesh (.obj, .glb or .gltf) or a field to bake from (--bake) "
                      "to fit shells to photographs");
@@ -84,7 +87,10 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
 
   // The shells: around the user's mesh or the field's surface; baked when a field teaches.
   ShellVolume start;
-  if (!o.mesh.empty()) {
+  if (!o.resume.empty()) {
+    say(o, "starting from the shells in " + o.resume);
+    start = load_shell_volume(o.resume);
+  } else if (!o.mesh.empty()) {
     TriangleMesh mesh = read_mesh(o.mesh);
     if (field && o.bake) {
       say(o, "baking the shells from the field (density over each shell's slab)");
@@ -130,7 +136,7 @@ ShellRunReport run_shells_fit(const ShellRunOptions& o) {
 
   ShellFittable model(std::move(start),
                       ShellFitRates{o.color_learning_rate, o.alpha_learning_rate, o.distortion});
-  if (!test.empty() && o.bake && field)
+  if (!test.empty() && o.bake && field && o.resume.empty())
     report.baked_scores = score_views(model, test, o.loop.background);
   char summary[400];
   const size_t field_views = convert ? 0 : train.size() - dataset.train.size();

@@ -24,6 +24,8 @@ struct ShellRunOptions {
   int field_views = 0;            // fit with bake_field: renders of it at this many blends of
                                   // the training cameras join the photographs
   std::string out;                // folder for shells.json + base.obj + PNGs (also the checkpoint)
+  std::string resume;             // a shells folder (a checkpoint) to start from instead of new
+                                  // shells (its base mesh, atlas and textures)
   int downscale = 1;              // dataset image downscale
   int test_every = 8;             // split rule for single-file datasets
   int views = 100;                // convert: teacher views
