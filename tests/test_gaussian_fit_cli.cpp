@@ -79,6 +79,13 @@ void write_dataset(const std::string& dir, const GaussianCloud& cloud, bool look
 
 TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own photographs",
           "[shells][cli]") {
+  // A run that must exit 2 with one message naming `named`.
+  auto refused = [](const std::string& arguments, const std::string& named) {
+    const Run run = run_strata(arguments);
+    INFO(run.output);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.output, Catch::Contains(named));
+  };
   const std::string dir = test::fresh_dir("shells_bake_cli");
   const RadianceField field = test::tiny_field(true, 1, 2);
   save_field(dir + "/ball.field", field);
@@ -117,14 +124,11 @@ TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own phot
   const size_t last = resumed.output.rfind("mean PSNR");
   REQUIRE(std::sscanf(resumed.output.c_str() + last, "mean PSNR %lf", &resumed_db) == 1);
   CHECK(resumed_db > fitted - 1.0);
-  const Run both = run_strata("fit shells " + dir + "/data --resume " + dir + "/shells --mesh " +
-                              dir + "/shells/base.obj --out " + dir + "/w");
-  CHECK(both.exit_code == 2);
-  CHECK_THAT(both.output, Catch::Contains("--resume"));
-  const Run missing = run_strata("fit shells " + dir + "/data --resume " + dir +
-                                 "/no_such_shells --out " + dir + "/w");
-  CHECK(missing.exit_code == 2);
-  CHECK_THAT(missing.output, Catch::Contains("no_such_shells"));
+  refused("fit shells " + dir + "/data --resume " + dir + "/shells --mesh " + dir +
+              "/shells/base.obj --out " + dir + "/w",
+          "--resume");
+  refused("fit shells " + dir + "/data --resume " + dir + "/no_such_shells --out " + dir + "/w",
+          "no_such_shells");
   CHECK_FALSE(fs::exists(dir + "/w"));
 
   // --bake with what is not a radiance field: exit 2, the file named, nothing written.
@@ -149,29 +153,17 @@ TEST_CASE("strata fit shells --bake: a field's bake starts a fit to its own phot
   const ShellVolume scaled_shells = load_shell_volume(dir + "/scaled");
   REQUIRE(scaled_shells.offsets.size() == 2);
   CHECK(scaled_shells.offsets[1] == Approx(-scaled_shells.offsets[0] / 3.0f).epsilon(1e-3));
-  const Run outer = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
-                               "/data --outer-fraction 7 --out " + dir + "/w");
-  CHECK(outer.exit_code == 2);
-  CHECK_THAT(outer.output, Catch::Contains("--outer-fraction"));
-  const Run unseen = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
-                                "/data --unseen-texel-scale 0 --out " + dir + "/w");
-  CHECK(unseen.exit_code == 2);
-  CHECK_THAT(unseen.output, Catch::Contains("--unseen-texel-scale"));
-  const Run distortion = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
-                                    "/data --distortion -1 --out " + dir + "/w");
-  CHECK(distortion.exit_code == 2);
-  CHECK_THAT(distortion.output, Catch::Contains("--distortion"));
-  const Run zero = run_strata("convert " + dir + "/ball.field --to shells --data " + dir +
-                              "/data --view-scale 0 --out " + dir + "/w");
-  CHECK(zero.exit_code == 2);
-  CHECK_THAT(zero.output, Catch::Contains("--view-scale"));
+  const std::string convert_shells =
+      "convert " + dir + "/ball.field --to shells --data " + dir + "/data --out " + dir + "/w ";
+  refused(convert_shells + "--outer-fraction 7", "--outer-fraction");
+  refused(convert_shells + "--unseen-texel-scale 0", "--unseen-texel-scale");
+  refused(convert_shells + "--distortion -1", "--distortion");
+  refused(convert_shells + "--view-scale 0", "--view-scale");
   CHECK_FALSE(fs::exists(dir + "/w"));
   // Field views without a field to render them.
-  const Run no_field = run_strata("fit shells " + dir + "/data --mesh " + dir +
-                                  "/shells/base.obj --field-views 3 --out " + dir + "/w");
-  INFO(no_field.output);
-  CHECK(no_field.exit_code == 2);
-  CHECK_THAT(no_field.output, Catch::Contains("--field-views"));
+  refused("fit shells " + dir + "/data --mesh " + dir + "/shells/base.obj --field-views 3 --out " +
+              dir + "/w",
+          "--field-views");
   CHECK_FALSE(fs::exists(dir + "/w"));
 }
 
